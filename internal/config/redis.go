@@ -1,0 +1,102 @@
+package config
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/urlcheck/url-checker/internal/queue"
+)
+
+// Redis holds the settings every binary shares: where Redis is and which
+// namespace to use.
+type Redis struct {
+	Addr      string
+	Namespace string
+	LogLevel  string
+}
+
+// Register adds -redis-addr, -namespace and -log-level to s.
+func (r *Redis) Register(s *Set) {
+	s.String(&r.Addr, "redis-addr", "REDIS_ADDR", "localhost:6379",
+		"Redis address host:port, or a redis:// URL with password and DB", checkRedisAddr)
+	s.String(&r.Namespace, "namespace", "NAMESPACE", "urlcheck",
+		"namespace of all keys; runs in different namespaces never touch each other", queue.ValidNamespace)
+	s.String(&r.LogLevel, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn or error", checkLevel)
+}
+
+func checkRedisAddr(addr string) error {
+	_, err := redisOptions(addr)
+	return err
+}
+
+func checkLevel(s string) error {
+	var l slog.Level
+	return l.UnmarshalText([]byte(s))
+}
+
+// Logger returns a text logger on w at the configured level.
+func (r *Redis) Logger(w interface{ Write([]byte) (int, error) }) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(r.LogLevel)) // validated by Register's check
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func redisOptions(addr string) (*redis.UniversalOptions, error) {
+	if strings.HasPrefix(addr, "redis://") || strings.HasPrefix(addr, "rediss://") {
+		o, err := redis.ParseURL(addr)
+		if err != nil {
+			return nil, err
+		}
+		return &redis.UniversalOptions{
+			Addrs: []string{o.Addr}, Username: o.Username, Password: o.Password,
+			DB: o.DB, TLSConfig: o.TLSConfig,
+		}, nil
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return nil, fmt.Errorf("%q is not host:port or a redis:// URL", addr)
+	}
+	return &redis.UniversalOptions{Addrs: []string{addr}}, nil
+}
+
+// Client returns a client tuned for the queue: explicit timeouts, because
+// go-redis's defaults changed between releases, and retries, which are safe
+// because every script is idempotent.
+func (r *Redis) Client() redis.UniversalClient {
+	o, _ := redisOptions(r.Addr) // validated by Register's check
+	o.DialTimeout = 2 * time.Second
+	o.ReadTimeout = 5 * time.Second
+	o.WriteTimeout = 5 * time.Second
+	o.MaxRetries = 3
+	o.MinRetryBackoff = 10 * time.Millisecond
+	o.MaxRetryBackoff = 500 * time.Millisecond
+	return redis.NewUniversalClient(o)
+}
+
+// Connect returns a client that answered PING. With wait it keeps trying
+// until ctx ends; without, an unreachable server is an error naming it.
+func (r *Redis) Connect(ctx context.Context, wait bool, log *slog.Logger) (redis.UniversalClient, error) {
+	c := r.Client()
+	delay := 100 * time.Millisecond
+	for {
+		err := c.Ping(ctx).Err()
+		if err == nil {
+			return c, nil
+		}
+		if !wait || ctx.Err() != nil {
+			c.Close()
+			return nil, fmt.Errorf("redis at %s is not reachable: %w", r.Addr, err)
+		}
+		log.Warn("waiting for redis", "addr", r.Addr, "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 5*time.Second)
+	}
+}

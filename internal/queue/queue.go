@@ -1,0 +1,257 @@
+// Package queue is url-checker's reliable job queue on Redis.
+//
+// A job moves between four states, each move one Lua script: pending (a
+// list), delayed (a retry waiting for its due time), in flight (owned by one
+// claim call under a fencing token and a lease on the Redis clock) and
+// finished (its result stored). A worker that dies loses nothing: the reaper
+// puts jobs whose lease expired back on the queue. A worker that wakes up
+// after its lease expired cannot commit: its token no longer owns the job.
+package queue
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Config configures a Queue. Zero values mean the documented default.
+type Config struct {
+	// Namespace keeps runs apart on one Redis; default "urlcheck".
+	Namespace string
+	// Lease is how long a claimed job stays owned without a heartbeat;
+	// default 30s.
+	Lease time.Duration
+	// MaxReaps is how many lease expiries dead-letter a job; default 3.
+	MaxReaps int
+	// FeedSize caps the newest-results feed; zero keeps every result.
+	FeedSize int
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Queue is safe for concurrent use.
+type Queue struct {
+	rdb redis.UniversalClient
+	cfg Config
+	k   keys
+	s   scripts
+	// shebang is set when the scripts carry "#!lua" (Redis 7 and later).
+	shebang bool
+}
+
+// ErrNoRun is returned where a run is needed and the namespace has none.
+var ErrNoRun = errors.New("no run in this namespace")
+
+// New returns a queue on rdb. It asks the server for its version, so that
+// scripts carry the "#!lua" line where the server knows it.
+func New(ctx context.Context, rdb redis.UniversalClient, cfg Config) (*Queue, error) {
+	if cfg.Namespace == "" {
+		cfg.Namespace = "urlcheck"
+	}
+	if err := ValidNamespace(cfg.Namespace); err != nil {
+		return nil, err
+	}
+	if cfg.Lease == 0 {
+		cfg.Lease = 30 * time.Second
+	}
+	if cfg.Lease < 100*time.Millisecond {
+		return nil, fmt.Errorf("lease %v: want at least 100ms", cfg.Lease)
+	}
+	if cfg.MaxReaps == 0 {
+		cfg.MaxReaps = 3
+	}
+	if cfg.MaxReaps < 0 || cfg.FeedSize < 0 {
+		return nil, fmt.Errorf("max reaps %d, feed size %d: want positive", cfg.MaxReaps, cfg.FeedSize)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	major, err := serverMajor(ctx, rdb)
+	if err != nil {
+		return nil, err
+	}
+	return &Queue{rdb: rdb, cfg: cfg, k: newKeys(cfg.Namespace), s: newScripts(major >= 7), shebang: major >= 7}, nil
+}
+
+func serverMajor(ctx context.Context, rdb redis.UniversalClient) (int, error) {
+	info, err := rdb.Info(ctx, "server").Result()
+	if err != nil {
+		return 0, fmt.Errorf("redis info: %w", err)
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(line, "redis_version:"); ok {
+			major, _, _ := strings.Cut(strings.TrimSpace(v), ".")
+			return strconv.Atoi(major)
+		}
+	}
+	return 0, nil
+}
+
+// Namespace returns the queue's namespace.
+func (q *Queue) Namespace() string { return q.cfg.Namespace }
+
+// Lease returns the lease length of claimed jobs.
+func (q *Queue) Lease() time.Duration { return q.cfg.Lease }
+
+// Job is a claimed job. Token proves ownership when committing.
+type Job struct {
+	ID      string
+	URL     string
+	Attempt int
+	Token   string
+}
+
+// Enqueue adds urls as new jobs and returns how many were added. Each call
+// reserves fresh ids, so the same URL given twice is two jobs. The batch is
+// one script: it is added whole or not at all, and a replay adds nothing.
+func (q *Queue) Enqueue(ctx context.Context, urls []string) (int, error) {
+	if len(urls) == 0 {
+		return 0, nil
+	}
+	last, err := q.rdb.IncrBy(ctx, q.k.seq, int64(len(urls))).Result()
+	if err != nil {
+		return 0, fmt.Errorf("reserve job ids: %w", err)
+	}
+	args := make([]any, 0, 2*len(urls))
+	first := last - int64(len(urls)) + 1
+	for i, u := range urls {
+		args = append(args, strconv.FormatInt(first+int64(i), 10), u)
+	}
+	k := q.k
+	n, err := q.s.enqueue.Run(ctx, q.rdb, []string{k.jobs, k.pending, k.results, k.stats, k.wake}, args...).Int()
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	return n, nil
+}
+
+// Claim leases up to max jobs to the caller, promoting due retries first.
+func (q *Queue) Claim(ctx context.Context, max int) ([]Job, error) {
+	cid := newClaimID()
+	k := q.k
+	keys := []string{k.pending, k.jobs, k.inflight, k.lease, k.delayed, k.claimPfx + cid}
+	vals, err := q.s.claim.Run(ctx, q.rdb, keys, cid, max, q.cfg.Lease.Milliseconds(), 100).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("claim jobs: %w", err)
+	}
+	jobs := make([]Job, 0, (len(vals)-1)/3)
+	for i := 1; i+2 < len(vals); i += 3 {
+		id, _ := vals[i].(string)
+		url, _ := vals[i+1].(string)
+		n, _ := vals[i+2].(int64)
+		jobs = append(jobs, Job{ID: id, URL: url, Attempt: int(n), Token: cid + "/" + strconv.FormatInt(n, 10)})
+	}
+	return jobs, nil
+}
+
+func newClaimID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
+}
+
+// Owned names a job a worker holds, for the heartbeat.
+type Owned struct{ ID, Token string }
+
+// Extend renews the leases of owned jobs and records worker as alive. It
+// returns the ids the worker no longer owns: their leases expired and the
+// reaper gave them to someone else.
+func (q *Queue) Extend(ctx context.Context, worker string, owned []Owned) ([]string, error) {
+	args := make([]any, 0, 2+2*len(owned))
+	args = append(args, q.cfg.Lease.Milliseconds(), worker)
+	for _, o := range owned {
+		args = append(args, o.ID, o.Token)
+	}
+	k := q.k
+	lost, err := q.s.extend.Run(ctx, q.rdb, []string{k.inflight, k.lease, k.workers}, args...).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("extend leases: %w", err)
+	}
+	return lost, nil
+}
+
+// Kind says what committing an outcome does with its job.
+type Kind string
+
+const (
+	Succeeded Kind = "ok"    // store the result as a success
+	Failed    Kind = "err"   // store the result as a failure
+	Retry     Kind = "retry" // put the job in the delayed set for another attempt
+)
+
+// Outcome is what a worker commits for one job it owns.
+type Outcome struct {
+	ID, Token string
+	Kind      Kind
+	Result    []byte        // the result JSON, for Succeeded and Failed
+	Delay     time.Duration // wait before the next attempt, for Retry
+}
+
+// Deltas are counters that a commit adds to the run's statistics, once,
+// together with the jobs it commits.
+type Deltas struct {
+	Stats   map[string]int64 // e.g. cache tier counters
+	Latency map[string]int64 // histogram buckets, "source:bucket"
+}
+
+// Commit acknowledges outcomes in one script: for each job still owned by
+// its token it stores the result (or schedules the retry) and moves the
+// counters. Jobs not owned any more are skipped and counted as stale. It is
+// safe to call again with the same outcomes after an error: nothing is
+// committed twice.
+func (q *Queue) Commit(ctx context.Context, outs []Outcome, d Deltas) (committed, stale int, err error) {
+	args := make([]any, 0, 3+4*len(outs)+2*len(d.Stats)+2*len(d.Latency))
+	args = append(args, q.cfg.FeedSize, len(outs))
+	for _, o := range outs {
+		data := any(o.Result)
+		if o.Kind == Retry {
+			data = o.Delay.Milliseconds()
+		}
+		args = append(args, o.ID, o.Token, string(o.Kind), data)
+	}
+	args = append(args, len(d.Stats))
+	for f, v := range d.Stats {
+		args = append(args, f, v)
+	}
+	for f, v := range d.Latency {
+		args = append(args, f, v)
+	}
+	k := q.k
+	keys := []string{k.inflight, k.lease, k.delayed, k.results, k.feed, k.failed, k.stats, k.jobs, k.latency}
+	res, err := q.s.commit.Run(ctx, q.rdb, keys, args...).Int64Slice()
+	if err != nil {
+		return 0, 0, fmt.Errorf("commit %d outcomes: %w", len(outs), err)
+	}
+	return int(res[0]), int(res[1]), nil
+}
+
+// Reap puts up to limit jobs whose lease expired back on the queue, or
+// dead-letters those that expired MaxReaps times.
+func (q *Queue) Reap(ctx context.Context, limit int) (requeued, dead int, err error) {
+	k := q.k
+	keys := []string{k.lease, k.inflight, k.pending, k.reaps, k.results, k.feed, k.failed, k.stats, k.jobs, k.wake}
+	now := time.Now().UTC().Format(time.RFC3339)
+	res, err := q.s.reap.Run(ctx, q.rdb, keys, limit, q.cfg.MaxReaps, q.cfg.FeedSize, now).Int64Slice()
+	if err != nil {
+		return 0, 0, fmt.Errorf("reap expired leases: %w", err)
+	}
+	return int(res[0]), int(res[1]), nil
+}
+
+// Wait blocks until new work may be there or timeout passes, whichever is
+// first. An error means Redis did not answer.
+func (q *Queue) Wait(ctx context.Context, timeout time.Duration) error {
+	err := q.rdb.BLPop(ctx, timeout, q.k.wake).Err()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("wait for work: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,250 @@
+package queue
+
+import "github.com/redis/go-redis/v9"
+
+// Every script reads the clock with TIME, so leases and due times follow the
+// Redis clock whatever the skew between worker machines, and every script is
+// safe to run twice: go-redis re-sends a command whose reply it lost.
+//
+// Pending and delayed entries are "id" for a first attempt and "id/N" for
+// attempt N. A fencing token is "claim/N": the claim call's random id and the
+// attempt it started.
+
+// luaPrelude is shared by the scripts that need the time or split entries.
+const luaPrelude = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function split(e)
+  local s = string.find(e, '/', 1, true)
+  if s then return string.sub(e, 1, s - 1), tonumber(string.sub(e, s + 1)) end
+  return e, 1
+end
+local function entry(id, n)
+  if n > 1 then return id .. '/' .. n end
+  return id
+end
+`
+
+// enqueueSrc adds jobs that are not known yet.
+// KEYS: jobs, pending, results, stats, wake. ARGV: id1, url1, id2, url2, ...
+// Returns the number of jobs added. A replayed batch adds nothing: a job is
+// known while it is unfinished (jobs) and after it finished (results).
+const enqueueSrc = `
+local ids = {}
+for i = 1, #ARGV, 2 do
+  if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
+    if redis.call('HEXISTS', KEYS[3], ARGV[i]) == 1 then
+      redis.call('HDEL', KEYS[1], ARGV[i])
+    else
+      ids[#ids + 1] = ARGV[i]
+    end
+  end
+end
+if #ids > 0 then
+  redis.call('LPUSH', KEYS[2], unpack(ids))
+  redis.call('HINCRBY', KEYS[4], 'total', #ids)
+  redis.call('LPUSH', KEYS[5], 1, 1, 1, 1, 1, 1, 1, 1)
+  redis.call('LTRIM', KEYS[5], 0, 31)
+end
+return #ids
+`
+
+// claimSrc promotes due retries and leases up to max pending jobs to one
+// claim call.
+// KEYS: pending, jobs, inflight, lease, delayed, claim log.
+// ARGV: claim id, max, lease ms, promote limit.
+// Returns {now, id, url, attempt, id, url, attempt, ...}. A replay (the claim
+// log exists) returns the jobs that call still owns and claims nothing new.
+const claimSrc = luaPrelude + `
+local cid, max, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local out = {now}
+local function own(id, n)
+  local url = redis.call('HGET', KEYS[2], id)
+  if not url then return nil end
+  out[#out + 1] = id
+  out[#out + 1] = url
+  out[#out + 1] = n
+  return url
+end
+local prev = redis.call('GET', KEYS[6])
+if prev then
+  for e in string.gmatch(prev, '[^,]+') do
+    local id, n = split(e)
+    if redis.call('HGET', KEYS[3], id) == cid .. '/' .. n then own(id, n) end
+  end
+  return out
+end
+local due = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, tonumber(ARGV[4]))
+if #due > 0 then
+  redis.call('ZREM', KEYS[5], unpack(due))
+  redis.call('RPUSH', KEYS[1], unpack(due))
+end
+local popped = redis.call('RPOP', KEYS[1], max)
+if not popped then return out end
+local log, zargs = {}, {}
+for _, e in ipairs(popped) do
+  local id, n = split(e)
+  if own(id, n) then
+    redis.call('HSET', KEYS[3], id, cid .. '/' .. n)
+    zargs[#zargs + 1] = now + lease
+    zargs[#zargs + 1] = id
+    log[#log + 1] = e
+  end
+end
+if #log > 0 then
+  redis.call('ZADD', KEYS[4], unpack(zargs))
+  redis.call('SET', KEYS[6], table.concat(log, ','), 'PX', 600000)
+end
+return out
+`
+
+// extendSrc is the heartbeat: it renews the leases a worker still holds and
+// records the worker as alive.
+// KEYS: inflight, lease, workers. ARGV: lease ms, worker name, id, token, ...
+// Returns the ids whose token no longer matches: the worker lost them.
+const extendSrc = luaPrelude + `
+local lease = tonumber(ARGV[1])
+redis.call('ZADD', KEYS[3], now, ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 3600000)
+local lost = {}
+for i = 3, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then
+    redis.call('ZADD', KEYS[2], now + lease, ARGV[i])
+  else
+    lost[#lost + 1] = ARGV[i]
+  end
+end
+return lost
+`
+
+// commitSrc acknowledges jobs, stores their results and moves the counters,
+// all at once, for the items whose token still owns the job.
+// KEYS: inflight, lease, delayed, results, feed, failed, stats, jobs, latency.
+// ARGV: feed cap (0 = none), item count n, then n items of
+// (id, token, kind, data) where kind is ok|err with data the result JSON, or
+// retry with data the delay in ms; then stat count m and m (field, delta)
+// pairs for stats; then (field, delta) pairs for latency.
+// Returns {committed, stale}. A replay commits nothing (the tokens are gone),
+// and the deltas are applied only when something was committed, so a replay
+// does not count them twice either.
+const commitSrc = luaPrelude + `
+local cap, n = tonumber(ARGV[1]), tonumber(ARGV[2])
+local ok, err, retried, stale, dup = 0, 0, 0, 0, 0
+for i = 3, 2 + 4 * n, 4 do
+  local id, tok, kind, data = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  if redis.call('HGET', KEYS[1], id) == tok then
+    redis.call('HDEL', KEYS[1], id)
+    redis.call('ZREM', KEYS[2], id)
+    if kind == 'retry' then
+      local _, a = split(tok)
+      redis.call('ZADD', KEYS[3], now + tonumber(data), entry(id, a + 1))
+      retried = retried + 1
+    elseif redis.call('HSETNX', KEYS[4], id, data) == 1 then
+      redis.call('HDEL', KEYS[8], id)
+      if cap > 0 then
+        redis.call('XADD', KEYS[5], 'MAXLEN', cap, '*', 'r', data)
+      else
+        redis.call('XADD', KEYS[5], '*', 'r', data)
+      end
+      if kind == 'err' then
+        redis.call('XADD', KEYS[6], '*', 'r', data)
+        err = err + 1
+      else
+        ok = ok + 1
+      end
+    else
+      dup = dup + 1
+    end
+  else
+    stale = stale + 1
+  end
+end
+local function bump(key, f, d) if d ~= 0 then redis.call('HINCRBY', key, f, d) end end
+bump(KEYS[7], 'success', ok)
+bump(KEYS[7], 'error', err)
+bump(KEYS[7], 'done', ok + err)
+bump(KEYS[7], 'retried', retried)
+bump(KEYS[7], 'stale', stale)
+bump(KEYS[7], 'bug_duplicate', dup)
+local committed = ok + err + retried
+if committed > 0 then
+  local j = 3 + 4 * n
+  local m = tonumber(ARGV[j])
+  for i = j + 1, j + 2 * m, 2 do bump(KEYS[7], ARGV[i], tonumber(ARGV[i + 1])) end
+  for i = j + 1 + 2 * m, #ARGV, 2 do bump(KEYS[9], ARGV[i], tonumber(ARGV[i + 1])) end
+end
+return {committed, stale}
+`
+
+// reapSrc puts jobs whose lease expired back on the queue, or dead-letters
+// them with a final result after max reaps (a job that keeps killing workers).
+// KEYS: lease, inflight, pending, reaps, results, feed, failed, stats, jobs, wake.
+// ARGV: limit, max reaps, feed cap, checked_at (RFC 3339) for dead results.
+// Returns {requeued, dead}.
+const reapSrc = luaPrelude + `
+local limit, maxReaps, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)
+local requeued, dead = 0, 0
+for _, id in ipairs(ids) do
+  local tok = redis.call('HGET', KEYS[2], id)
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('HDEL', KEYS[2], id)
+  local url = redis.call('HGET', KEYS[9], id)
+  if url then
+    local a = 1
+    if tok then _, a = split(tok) end
+    local r = redis.call('HINCRBY', KEYS[4], id, 1)
+    if r < maxReaps then
+      redis.call('RPUSH', KEYS[3], entry(id, a))
+      requeued = requeued + 1
+    else
+      local res = cjson.encode({id = id, url = url, ok = false, status = 0,
+        error = 'abandoned after ' .. r .. ' workers died or stalled while checking it',
+        error_kind = 'dead', final_url = '', redirects = 0, duration_ms = 0,
+        attempts = a, worker = '', checked_at = ARGV[4]})
+      if redis.call('HSETNX', KEYS[5], id, res) == 1 then
+        redis.call('HDEL', KEYS[9], id)
+        if cap > 0 then
+          redis.call('XADD', KEYS[6], 'MAXLEN', cap, '*', 'r', res)
+        else
+          redis.call('XADD', KEYS[6], '*', 'r', res)
+        end
+        redis.call('XADD', KEYS[7], '*', 'r', res)
+        redis.call('HINCRBY', KEYS[8], 'error', 1)
+        redis.call('HINCRBY', KEYS[8], 'done', 1)
+        redis.call('HINCRBY', KEYS[8], 'dead', 1)
+        dead = dead + 1
+      end
+    end
+  end
+end
+if requeued > 0 then
+  redis.call('HINCRBY', KEYS[8], 'reaped', requeued)
+  redis.call('LPUSH', KEYS[10], 1)
+  redis.call('LTRIM', KEYS[10], 0, 31)
+end
+return {requeued, dead}
+`
+
+// scripts holds the compiled scripts of one Queue. They are built per
+// Queue because the "#!lua" line, which makes Redis 7 reject a script that
+// touches an undeclared key on a cluster, is refused by older servers.
+type scripts struct {
+	enqueue, claim, extend, commit, reap *redis.Script
+}
+
+func newScripts(shebang bool) scripts {
+	mk := func(src string) *redis.Script {
+		if shebang {
+			src = "#!lua\n" + src
+		}
+		return redis.NewScript(src)
+	}
+	return scripts{
+		enqueue: mk(enqueueSrc),
+		claim:   mk(claimSrc),
+		extend:  mk(extendSrc),
+		commit:  mk(commitSrc),
+		reap:    mk(reapSrc),
+	}
+}

@@ -1,0 +1,174 @@
+// Package worker runs url-checker's worker: it claims jobs, checks their
+// URLs concurrently and commits the outcomes in batches, while a heartbeat
+// keeps its jobs leased and a reaper recovers the jobs of dead workers.
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/urlcheck/url-checker/internal/backoff"
+	"github.com/urlcheck/url-checker/internal/check"
+	"github.com/urlcheck/url-checker/internal/flusher"
+	"github.com/urlcheck/url-checker/internal/queue"
+)
+
+// Prober checks one URL.
+type Prober interface {
+	Check(ctx context.Context, url string) check.Result
+}
+
+// Config configures a Worker. Zero values mean the documented default,
+// except MaxRetries, which is used as given.
+type Config struct {
+	// Name identifies the worker in results and heartbeats. Required.
+	Name string
+	// Concurrency is the number of checks in flight; default 64.
+	Concurrency int
+	// ClaimBatch is the most jobs one claim takes; default 100.
+	ClaimBatch int
+	// BatchSize and FlushInterval drive the write-behind of outcomes;
+	// defaults 500 and 2s.
+	BatchSize     int
+	FlushInterval time.Duration
+	// MaxRetries is how often a transient failure is retried.
+	MaxRetries int
+	// RetryBackoff spaces retries; default 1s doubling up to 60s.
+	RetryBackoff backoff.Policy
+	// IdleWait is how long an idle worker blocks waiting for work;
+	// default 1s.
+	IdleWait time.Duration
+	// Drain makes Run return once no work is left anywhere in the run.
+	Drain bool
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+func (c *Config) setDefaults() error {
+	if c.Name == "" {
+		return errors.New("worker: Name is required")
+	}
+	if c.Concurrency < 0 || c.ClaimBatch < 0 || c.BatchSize < 0 || c.MaxRetries < 0 ||
+		c.FlushInterval < 0 || c.IdleWait < 0 {
+		return fmt.Errorf("worker: negative setting in %+v", *c)
+	}
+	def := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	def(&c.Concurrency, 64)
+	def(&c.ClaimBatch, 100)
+	def(&c.BatchSize, 500)
+	if c.FlushInterval == 0 {
+		c.FlushInterval = 2 * time.Second
+	}
+	if c.IdleWait == 0 {
+		c.IdleWait = time.Second
+	}
+	if c.RetryBackoff == (backoff.Policy{}) {
+		c.RetryBackoff = backoff.Policy{Base: time.Second, Max: time.Minute}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return nil
+}
+
+// Worker is one worker process's engine. Run it once.
+type Worker struct {
+	q     *queue.Queue
+	probe Prober
+	cfg   Config
+	log   *slog.Logger
+
+	owned   *owned
+	flush   *flusher.Flusher[queue.Outcome]
+	busy    atomic.Int64  // jobs handed to checkers and not yet finished
+	room    chan struct{} // signalled when busy or owned shrinks
+	checked atomic.Int64
+}
+
+// New returns a worker that takes jobs from q and checks them with probe.
+func New(q *queue.Queue, probe Prober, cfg Config) (*Worker, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	w := &Worker{q: q, probe: probe, cfg: cfg, log: cfg.Logger.With("worker", cfg.Name),
+		owned: newOwned(), room: make(chan struct{}, 1)}
+	f, err := flusher.New(flusher.Config[queue.Outcome]{
+		Flush: w.commit, Size: cfg.BatchSize, Interval: cfg.FlushInterval, Logger: w.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	w.flush = f
+	return w, nil
+}
+
+// Checked returns the number of outcomes produced so far.
+func (w *Worker) Checked() int64 { return w.checked.Load() }
+
+// Run works until ctx ends (or, with Drain, until no work is left), then
+// finishes the checks in flight, commits every outcome and returns.
+func (w *Worker) Run(ctx context.Context) error {
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var bgWG sync.WaitGroup
+	bgWG.Add(2)
+	go func() { defer bgWG.Done(); w.heartbeat(bg) }()
+	go func() { defer bgWG.Done(); w.reaper(bg) }()
+
+	flushCtx, stopFlush := context.WithCancel(context.WithoutCancel(ctx))
+	flushErr := make(chan error, 1)
+	go func() { flushErr <- w.flush.Run(flushCtx) }()
+
+	todo := make(chan queue.Job, w.cfg.Concurrency)
+	var checkers sync.WaitGroup
+	for range w.cfg.Concurrency {
+		checkers.Add(1)
+		go func() { defer checkers.Done(); w.checkLoop(context.WithoutCancel(ctx), todo) }()
+	}
+	err := w.claimLoop(ctx, todo)
+	close(todo)
+	checkers.Wait()
+	stopFlush()
+	ferr := <-flushErr
+	stopBG()
+	bgWG.Wait()
+	w.log.Info("worker stopped", "checked", w.checked.Load(), "unflushed", w.flush.Len())
+	return errors.Join(err, ferr)
+}
+
+func (w *Worker) signalRoom() {
+	select {
+	case w.room <- struct{}{}:
+	default:
+	}
+}
+
+// commit is the flusher's write: one script call per batch.
+func (w *Worker) commit(ctx context.Context, batch []queue.Outcome) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, stale, err := w.q.Commit(ctx, batch, queue.Deltas{})
+	if err != nil {
+		return err
+	}
+	if stale > 0 {
+		w.log.Warn("outcomes of jobs this worker no longer owns were dropped", "stale", stale)
+	}
+	w.owned.release(batch)
+	w.signalRoom()
+	return nil
+}
+
+// jitter spreads d by ±20%, so workers started together do not beat in step.
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
