@@ -249,7 +249,13 @@ func (q *Queue) Reap(ctx context.Context, limit int) (requeued, dead int, err er
 // Wait blocks until new work may be there or timeout passes, whichever is
 // first. An error means Redis did not answer.
 func (q *Queue) Wait(ctx context.Context, timeout time.Duration) error {
-	err := q.rdb.BLPop(ctx, timeout, q.k.wake).Err()
+	var err error
+	if timeout >= time.Second {
+		err = q.rdb.BLPop(ctx, timeout, q.k.wake).Err()
+	} else { // BLPop rounds up to whole seconds; the server takes fractions
+		secs := strconv.FormatFloat(timeout.Seconds(), 'f', 3, 64)
+		err = q.rdb.Do(ctx, "BLPOP", q.k.wake, secs).Err()
+	}
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("wait for work: %w", err)
 	}

@@ -1,0 +1,57 @@
+package config
+
+import (
+	"time"
+)
+
+// Queue holds the settings of the queue protocol that producers and
+// workers must agree on.
+type Queue struct {
+	Lease         time.Duration
+	MaxReaps      int
+	ResultsToKeep int
+}
+
+// Register adds the queue settings to s.
+func (q *Queue) Register(s *Set) {
+	s.Duration(&q.Lease, "lease", "LEASE", 30*time.Second,
+		"how long a claimed job stays owned without a heartbeat", Between(100*time.Millisecond, time.Hour))
+	s.Int(&q.MaxReaps, "max-reaps", "MAX_REAPS", 3,
+		"lease expiries after which a job that keeps killing workers gets a final 'dead' result", Between(1, 100))
+	s.Int(&q.ResultsToKeep, "results-to-keep", "RESULTS_TO_KEEP", 10000,
+		"length of the newest-results feed; 0 keeps all (failed results are always kept for the run)", NonNegative[int])
+}
+
+// Worker holds a worker's settings.
+type Worker struct {
+	Concurrency   int
+	HTTPTimeout   time.Duration
+	WaitTimeout   time.Duration
+	MaxRetries    int
+	RetryBase     time.Duration
+	BatchSize     int
+	FlushInterval time.Duration
+	Drain         bool
+	WaitRedis     bool
+	MetricsAddr   string
+}
+
+// Register adds the worker settings to s.
+func (w *Worker) Register(s *Set) {
+	s.Int(&w.Concurrency, "concurrency", "CONCURRENCY", 64, "checks in flight in this process", Between(1, 100000))
+	s.Duration(&w.HTTPTimeout, "http-timeout", "HTTP_TIMEOUT", 5*time.Second,
+		"time budget of one attempt, including reading the body (seconds, or a duration such as 500ms)",
+		Between(time.Millisecond, time.Hour))
+	s.Duration(&w.WaitTimeout, "worker-timeout", "WORKER_TIMEOUT", time.Second,
+		"how long an idle worker's blocking claim waits for new work", Between(10*time.Millisecond, time.Minute))
+	s.Int(&w.MaxRetries, "max-retries", "MAX_RETRIES", 5,
+		"retries of a transient failure (timeout, connection error, 5xx, 429)", Between(0, 100))
+	s.Duration(&w.RetryBase, "retry-base", "RETRY_BASE", time.Second,
+		"first retry delay; later ones double, with jitter, up to 60s", Between(time.Millisecond, time.Hour))
+	s.Int(&w.BatchSize, "batch-size", "BATCH_SIZE", 500, "results per write-behind flush", Between(1, 10000))
+	s.Duration(&w.FlushInterval, "flush-interval", "FLUSH_INTERVAL", 2*time.Second,
+		"longest a result waits before it is flushed", Between(time.Millisecond, time.Hour))
+	s.Bool(&w.Drain, "drain", "DRAIN", false, "exit 0 once no work is left (nothing queued, delayed or in flight)")
+	s.Bool(&w.WaitRedis, "wait-redis", "WAIT_REDIS", false, "wait for Redis at start-up instead of failing")
+	s.String(&w.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "serve Prometheus /metrics on this address", nil)
+}
