@@ -1,0 +1,222 @@
+// Package e2e runs the real binaries as processes against private
+// redis-server instances and local origins, and kills, stops and restarts
+// them to prove that no job and no result is lost or duplicated.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/urlcheck/url-checker/internal/queue"
+	"github.com/urlcheck/url-checker/internal/redistest"
+)
+
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "urlcheck-e2e-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	build := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "../../cmd/...")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build binaries:", err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// origin is a local HTTP server that counts requests per path. Paths
+// starting with /missing/ answer 404; every answer waits delay.
+type origin struct {
+	*httptest.Server
+	hits  sync.Map // path -> *atomic.Int64
+	total atomic.Int64
+}
+
+func newOrigin(tb testing.TB, delay time.Duration) *origin {
+	o := &origin{}
+	o.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := o.hits.LoadOrStore(r.URL.Path, new(atomic.Int64))
+		n.(*atomic.Int64).Add(1)
+		o.total.Add(1)
+		if delay > 0 {
+			time.Sleep(delay) // the origin's latency, not synchronisation
+		}
+		if strings.HasPrefix(r.URL.Path, "/missing/") {
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	tb.Cleanup(o.Close)
+	return o
+}
+
+// writeList writes n URLs of o to a file, every tenth a 404.
+func (o *origin) writeList(tb testing.TB, n int) string {
+	var b bytes.Buffer
+	for i := range n {
+		kind := "ok"
+		if i%10 == 9 {
+			kind = "missing"
+		}
+		fmt.Fprintf(&b, "%s/%s/%d\n", o.URL, kind, i)
+	}
+	path := filepath.Join(tb.TempDir(), "urls.txt")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// system is one namespace on one private Redis, and the processes run
+// against it.
+type system struct {
+	tb    testing.TB
+	redis *redistest.Server
+	env   []string
+	q     *queue.Queue
+}
+
+// fastEnv shortens every timer so faults show up within seconds.
+var fastEnv = []string{"LEASE=1s", "FLUSH_INTERVAL=200ms", "WORKER_TIMEOUT=0.05", "RETRY_BASE=10ms",
+	"RESULTS_TO_KEEP=0", "HTTP_TIMEOUT=5", "LOG_LEVEL=warn"}
+
+func newSystem(tb testing.TB, opts ...redistest.Option) *system {
+	srv := redistest.Start(tb, opts...)
+	s := &system{tb: tb, redis: srv}
+	s.env = append([]string{"REDIS_ADDR=" + srv.Addr(), "NAMESPACE=e2e"}, fastEnv...)
+	q, err := queue.New(context.Background(), srv.Client(tb), queue.Config{Namespace: "e2e"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s.q = q
+	return s
+}
+
+// proc is a running binary.
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	out  *bytes.Buffer
+	done chan error
+}
+
+func (s *system) start(bin string, env []string, args ...string) *proc {
+	s.tb.Helper()
+	cmd := exec.Command(filepath.Join(binDir, bin), args...)
+	cmd.Env = append(append(os.Environ(), s.env...), env...)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		s.tb.Fatal(err)
+	}
+	p := &proc{name: bin + " " + strings.Join(args, " "), cmd: cmd, out: &out.b, done: make(chan error, 1)}
+	go func() { p.done <- cmd.Wait() }()
+	s.tb.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGCONT)
+		_ = cmd.Process.Kill()
+		<-p.done
+		if s.tb.Failed() {
+			s.tb.Logf("output of %s:\n%s", p.name, out.String())
+		}
+	})
+	return p
+}
+
+// run runs a binary to its end and returns its output.
+func (s *system) run(bin string, args ...string) string {
+	s.tb.Helper()
+	p := s.start(bin, nil, args...)
+	if err := p.wait(s.tb, time.Minute); err != nil {
+		s.tb.Fatalf("%s: %v", p.name, err)
+	}
+	return p.output()
+}
+
+func (p *proc) signal(tb testing.TB, sig syscall.Signal) {
+	tb.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		tb.Fatalf("signal %v to %s: %v", sig, p.name, err)
+	}
+}
+
+func (p *proc) wait(tb testing.TB, timeout time.Duration) error {
+	tb.Helper()
+	select {
+	case err := <-p.done:
+		p.done <- err
+		return err
+	case <-time.After(timeout):
+		tb.Fatalf("%s still running after %v", p.name, timeout)
+		return nil
+	}
+}
+
+func (p *proc) output() string { return p.out.String() }
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// stats reads the run's stats, failing the test on error.
+func (s *system) stats() queue.Stats {
+	s.tb.Helper()
+	st, err := s.q.Stats(context.Background())
+	if err != nil {
+		s.tb.Fatal(err)
+	}
+	return st
+}
+
+// checkExactlyOnce asserts the run finished with one result per job:
+// counters exact, one feed entry per job (the feed is uncapped here), and
+// nothing left queued, delayed, in flight or leased.
+func (s *system) checkExactlyOnce(n int64) queue.Stats {
+	s.tb.Helper()
+	st := s.stats()
+	sz, err := s.q.Sizes(context.Background())
+	if err != nil {
+		s.tb.Fatal(err)
+	}
+	if st.Total != n || st.Done != n || st.Success+st.Error != st.Done || !st.Finished() {
+		s.tb.Errorf("stats: total %d done %d success %d error %d finished %v; want %d done",
+			st.Total, st.Done, st.Success, st.Error, st.Finished(), n)
+	}
+	if sz.Results != n || sz.Feed != n || sz.Pending+sz.Delayed+sz.Inflight+sz.Leases+sz.Jobs != 0 {
+		s.tb.Errorf("sizes = %+v; want %d results and feed entries, nothing else left", sz, n)
+	}
+	if st.Counters["bug_duplicate"] != 0 {
+		s.tb.Errorf("bug_duplicate = %d; want 0", st.Counters["bug_duplicate"])
+	}
+	return st
+}
