@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/urlcheck/url-checker/internal/backoff"
 	"github.com/urlcheck/url-checker/internal/check"
 	"github.com/urlcheck/url-checker/internal/queue"
 	"github.com/urlcheck/url-checker/internal/redistest"
@@ -123,4 +124,4 @@ func TestShutdownFlushesHalfFullBatch(t *testing.T) {
 	}
 }
 
-var fastRetry = backoffPolicy(time.Millisecond, 5*time.Millisecond)
+var fastRetry = backoff.Policy{Base: time.Millisecond, Max: 5 * time.Millisecond}
