@@ -55,25 +55,32 @@ func (c *Cache) getShared(ctx context.Context, url, norm string, fetch Fetch) (c
 	case <-ctx.Done():
 		return check.Result{}, fmt.Errorf("cache get %s: %w", url, ctx.Err())
 	case res := <-ch:
-		r := res.Val.(check.Result)
+		l := res.Val.(loaded)
 		if leader {
-			return r, nil
+			return l.r, nil
 		}
 		c.counts.merged.Add(1)
-		return c.sharedCopy(r, url), nil
+		return c.sharedCopy(l, url), nil
 	}
 }
 
-// sharedCopy returns the URL-level part of r, a result loaded for another
-// caller, as a result for url.
-func (c *Cache) sharedCopy(r check.Result, url string) check.Result {
-	e := newEntry(r, r.URL, c.cfg.Now())
-	return e.result(url, r.Cache)
+// loaded is the outcome of a shared load: the result for url, the URL of
+// the caller that started the load.
+type loaded struct {
+	r   check.Result
+	url string
+}
+
+// sharedCopy returns the URL-level part of l as a result for url, which
+// another caller asked for.
+func (c *Cache) sharedCopy(l loaded, url string) check.Result {
+	e := newEntry(l.r, l.url, c.cfg.Now())
+	return e.result(url, l.r.Cache)
 }
 
 // load finds norm's result on behalf of every caller waiting for it,
 // detached from the context of the caller that started it, and counts it.
-func (c *Cache) load(ctx context.Context, url, norm string, fetch Fetch) check.Result {
+func (c *Cache) load(ctx context.Context, url, norm string, fetch Fetch) loaded {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.LoadTimeout)
 	defer cancel()
 	r, merged := c.lookupOrFetch(ctx, url, norm, fetch)
@@ -82,7 +89,7 @@ func (c *Cache) load(ctx context.Context, url, norm string, fetch Fetch) check.R
 	} else {
 		c.counts.counter(r.Cache).Add(1)
 	}
-	return r
+	return loaded{r: r, url: url}
 }
 
 // lookupOrFetch looks in L1 again, since a load may have ended just before

@@ -105,13 +105,13 @@ func (w *Worker) outcome(j queue.Job, res check.Result) queue.Outcome {
 func (w *Worker) heartbeat(ctx context.Context) {
 	every := w.q.Lease() / 6
 	for {
-		lost, err := w.q.Extend(ctx, w.cfg.Name, w.owned.list())
-		switch {
-		case err != nil && ctx.Err() == nil:
+		sent := w.owned.list()
+		lost, err := w.q.Extend(ctx, w.cfg.Name, sent)
+		if err != nil && ctx.Err() == nil {
 			w.log.Warn("heartbeat failed", "err", err)
-		case len(lost) > 0:
-			w.log.Warn("lost jobs whose lease expired", "jobs", len(lost))
-			w.owned.drop(lost)
+		}
+		if n := w.owned.drop(sent, lost); n > 0 {
+			w.log.Warn("lost jobs whose lease expired", "jobs", n)
 			w.signalRoom()
 		}
 		if !sleep(ctx, every) {

@@ -36,12 +36,24 @@ func (o *owned) release(outs []queue.Outcome) {
 	}
 }
 
-func (o *owned) drop(ids []string) {
+// drop forgets the jobs the heartbeat reported lost and returns how many
+// were really lost: a job committed between the heartbeat's snapshot and
+// its reply is reported too, but was released already.
+func (o *owned) drop(sent []queue.Owned, lost []string) int {
+	tokens := make(map[string]string, len(lost))
+	for _, s := range sent {
+		tokens[s.ID] = s.Token
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for _, id := range ids {
-		delete(o.jobs, id)
+	n := 0
+	for _, id := range lost {
+		if tok, ok := o.jobs[id]; ok && tok == tokens[id] {
+			delete(o.jobs, id)
+			n++
+		}
 	}
+	return n
 }
 
 func (o *owned) len() int {
