@@ -13,6 +13,11 @@
 // Keys are normalised URLs (see Normalize). A Redis error never fails a
 // lookup: the cache is an optimisation, so a lookup that cannot reach Redis
 // falls through to the origin.
+//
+// A worker looks up a claimed batch with GetMany, which costs one MGET for
+// all L1 misses, and calls Get for the URLs it did not find. Get looks
+// again, inside the load it shares with concurrent callers, so a result
+// stored in the meantime is not fetched twice.
 package cache
 
 import (
@@ -62,8 +67,7 @@ type Config struct {
 	// L1TTL is how long an L1 entry stays fresh; an older one is a miss
 	// and is evicted. Default 60s.
 	L1TTL time.Duration
-	// TTL is how long Redis keeps a successful result. An L1 entry never
-	// outlives it either, counted from the original fetch. Default 5m.
+	// TTL is how long Redis keeps a successful result. Default 5m.
 	TTL time.Duration
 	// ErrorTTL is how long Redis keeps a permanent failure. Default 30s.
 	ErrorTTL time.Duration

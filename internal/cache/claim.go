@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -76,6 +77,9 @@ func (c *Cache) awaitPeer(ctx context.Context, ek, ck string) (entry, bool) {
 		case <-timer.C:
 		}
 		e, found, held, err := c.peek(ctx, ek, ck)
+		if err != nil && ctx.Err() == nil {
+			c.log.Debug("cache wait failed", "key", ek, "err", err)
+		}
 		if found || !held || err != nil {
 			return e, found
 		}
@@ -86,16 +90,14 @@ func (c *Cache) awaitPeer(ctx context.Context, ek, ck string) (entry, bool) {
 
 // peek reads entry ek and whether claim ck is still held, in one round
 // trip. When the claim is gone but the entry was not seen, it reads the
-// entry once more: on a cluster the two keys live on different nodes, so
-// the holder may have stored the entry after the first read and released
-// the claim before the second.
+// entry once more, since the holder may have stored the entry and released
+// its claim between the two reads.
 func (c *Cache) peek(ctx context.Context, ek, ck string) (e entry, found, held bool, err error) {
 	pipe := c.rdb.Pipeline()
 	get := pipe.Get(ctx, ek)
 	exists := pipe.Exists(ctx, ck)
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		c.log.Debug("cache wait failed", "key", ek, "err", err)
-		return entry{}, false, false, err
+		return entry{}, false, false, fmt.Errorf("peek %s: %w", ek, err)
 	}
 	if e, found, err = c.decodeReply(ek, get.Val(), get.Err()); found || err != nil {
 		return e, found, true, err

@@ -24,9 +24,10 @@ type entry struct {
 	err       string
 }
 
-// newEntry returns the cacheable part of r, a result of fetching url. A
-// result without CheckedAt is taken as fetched at now.
-func newEntry(r check.Result, url string, now time.Time) entry {
+// newEntry returns the cacheable part of r, a result of fetching the URL
+// whose normal form is norm. A result without CheckedAt is taken as fetched
+// at now.
+func newEntry(r check.Result, norm string, now time.Time) entry {
 	at := r.CheckedAt
 	if at.IsZero() {
 		at = now
@@ -35,10 +36,20 @@ func newEntry(r check.Result, url string, now time.Time) entry {
 		ok: r.OK, status: r.Status, redirects: r.Redirects, duration: r.DurationMS,
 		at: at.UnixMilli(), kind: r.ErrorKind, finalURL: r.FinalURL, err: r.Error,
 	}
-	if r.FinalURL == url {
+	if sameURL(r.FinalURL, norm) {
 		e.sameURL, e.finalURL = true, ""
 	}
 	return e
+}
+
+// sameURL reports whether final, a result's final URL, is the URL whose
+// normal form is norm.
+func sameURL(final, norm string) bool {
+	if final == norm {
+		return true
+	}
+	n, err := Normalize(final)
+	return err == nil && n == norm
 }
 
 // result returns e as the result of checking url, served from source. Job

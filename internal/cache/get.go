@@ -55,32 +55,19 @@ func (c *Cache) getShared(ctx context.Context, url, norm string, fetch Fetch) (c
 	case <-ctx.Done():
 		return check.Result{}, fmt.Errorf("cache get %s: %w", url, ctx.Err())
 	case res := <-ch:
-		l := res.Val.(loaded)
+		r := res.Val.(check.Result)
 		if leader {
-			return l.r, nil
+			return r, nil
 		}
 		c.counts.merged.Add(1)
-		return c.sharedCopy(l, url), nil
+		e := newEntry(r, norm, c.cfg.Now())
+		return e.result(url, r.Cache), nil
 	}
-}
-
-// loaded is the outcome of a shared load: the result for url, the URL of
-// the caller that started the load.
-type loaded struct {
-	r   check.Result
-	url string
-}
-
-// sharedCopy returns the URL-level part of l as a result for url, which
-// another caller asked for.
-func (c *Cache) sharedCopy(l loaded, url string) check.Result {
-	e := newEntry(l.r, l.url, c.cfg.Now())
-	return e.result(url, l.r.Cache)
 }
 
 // load finds norm's result on behalf of every caller waiting for it,
 // detached from the context of the caller that started it, and counts it.
-func (c *Cache) load(ctx context.Context, url, norm string, fetch Fetch) loaded {
+func (c *Cache) load(ctx context.Context, url, norm string, fetch Fetch) check.Result {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.LoadTimeout)
 	defer cancel()
 	r, merged := c.lookupOrFetch(ctx, url, norm, fetch)
@@ -89,7 +76,7 @@ func (c *Cache) load(ctx context.Context, url, norm string, fetch Fetch) loaded 
 	} else {
 		c.counts.counter(r.Cache).Add(1)
 	}
-	return loaded{r: r, url: url}
+	return r
 }
 
 // lookupOrFetch looks in L1 again, since a load may have ended just before
@@ -107,6 +94,7 @@ func (c *Cache) lookupOrFetch(ctx context.Context, url, norm string, fetch Fetch
 		return e.result(url, SourceL2), false
 	case err != nil:
 		// Redis is failing; a claim would fail too.
+		c.log.Debug("cache lookup failed", "url", url, "err", err)
 		return c.fetchAndStore(ctx, url, norm, ek, fetch), false
 	}
 	return c.claimAndFetch(ctx, url, norm, ek, fetch)
@@ -121,7 +109,7 @@ func (c *Cache) fetchAndStore(ctx context.Context, url, norm, ek string, fetch F
 	if r.Transient() {
 		return r
 	}
-	e := newEntry(r, url, c.cfg.Now())
+	e := newEntry(r, norm, c.cfg.Now())
 	if !e.encodable() {
 		c.log.Warn("cache store skipped: unencodable result", "url", url, "error_kind", r.ErrorKind)
 		return r

@@ -20,7 +20,8 @@ type keys struct {
 // and the hex of the first 16 bytes of the URL's SHA-256.
 // STRING: an encoded entry (see encode), with a TTL.
 func (k keys) entry(norm string) string {
-	sum := sha256.Sum256([]byte(norm))
+	var buf [256]byte // keeps the bytes of most URLs off the heap
+	sum := sha256.Sum256(append(buf[:0], norm...))
 	var digits [2 * keyHashBytes]byte
 	hex.Encode(digits[:], sum[:keyHashBytes])
 	var b strings.Builder

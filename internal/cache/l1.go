@@ -1,7 +1,5 @@
 package cache
 
-import "time"
-
 // l1Entry is an L1 value: an entry and when it stops being fresh.
 type l1Entry struct {
 	entry
@@ -24,17 +22,12 @@ func (c *Cache) l1Get(norm string) (entry, bool) {
 	return v.entry, true
 }
 
-// l1Put keeps a successful entry for L1TTL, but not past TTL after its
-// original fetch, when L2 drops it too. Failures stay out of L1. With clocks
-// of different workers apart by more than TTL, an entry from L2 may look
-// expired already; it is then not kept.
+// l1Put keeps a successful entry fresh for L1TTL. Failures stay out of L1.
+// An entry filled from L2 may thus be served up to TTL+L1TTL after its
+// fetch.
 func (c *Cache) l1Put(norm string, e entry) {
-	if !e.ok {
-		return
-	}
-	now := c.cfg.Now()
-	expires := min(now.Add(c.cfg.L1TTL).UnixNano(), time.UnixMilli(e.at).Add(c.cfg.TTL).UnixNano())
-	if expires > now.UnixNano() {
+	if e.ok {
+		expires := c.cfg.Now().Add(c.cfg.L1TTL).UnixNano()
 		c.l1.Add(norm, l1Entry{entry: e, expires: expires})
 	}
 }

@@ -9,8 +9,7 @@ import (
 	"github.com/urlcheck/url-checker/internal/check"
 )
 
-// l2Get reads entry ek from L2. A missing or unreadable entry is a miss; a
-// Redis error is logged at debug level and returned.
+// l2Get reads entry ek from L2. A missing or unreadable entry is a miss.
 func (c *Cache) l2Get(ctx context.Context, ek string) (entry, bool, error) {
 	s, err := c.rdb.Get(ctx, ek).Result()
 	return c.decodeReply(ek, s, err)
@@ -22,8 +21,7 @@ func (c *Cache) decodeReply(ek, s string, err error) (entry, bool, error) {
 		return entry{}, false, nil
 	}
 	if err != nil {
-		c.log.Debug("cache lookup failed", "key", ek, "err", err)
-		return entry{}, false, err
+		return entry{}, false, fmt.Errorf("get %s: %w", ek, err)
 	}
 	e, err := decodeEntry(s)
 	if err != nil {
@@ -47,12 +45,12 @@ type pendingURL struct {
 	norm string
 }
 
-// GetMany looks up urls in L1 and then the L1 misses in L2, with one MGET;
-// it never fetches. The i-th Lookup is for urls[i]. A found Result holds
-// the URL and the URL-level fields, as a Get served from cache does.
-// Successful results found in L2 are added to L1. Hits are counted, misses
-// are not: the Get that follows a miss counts it. A URL that Normalize
-// rejects is a miss.
+// GetMany looks up urls in L1 and then the L1 misses in L2, with one MGET
+// (on a cluster, one pipeline of GETs per node); it never fetches. The
+// i-th Lookup is for urls[i]. A found Result holds the URL and the
+// URL-level fields, as a Get served from cache does. Successful results
+// found in L2 are added to L1. Hits are counted, misses are not: the Get
+// that follows a miss counts it. A URL that Normalize rejects is a miss.
 //
 // On a Redis error GetMany returns the L1 hits and an error wrapping
 // Redis's; the caller may treat the other URLs as misses. GetMany is safe
@@ -88,12 +86,12 @@ func (c *Cache) GetMany(ctx context.Context, urls []string) ([]Lookup, error) {
 
 // getManyL2 fills out with the entries eks of the pending URLs found in L2.
 func (c *Cache) getManyL2(ctx context.Context, urls []string, out []Lookup, pending []pendingURL, eks []string) error {
-	vals, err := c.rdb.MGet(ctx, eks...).Result()
+	vals, err := c.mget(ctx, eks)
 	if err != nil {
 		return fmt.Errorf("cache get many: %w", err)
 	}
 	if len(vals) != len(eks) {
-		return fmt.Errorf("cache get many: %d replies to MGET of %d keys", len(vals), len(eks))
+		return fmt.Errorf("cache get many: %d replies for %d keys", len(vals), len(eks))
 	}
 	var hits int64
 	for j, v := range vals {
@@ -113,4 +111,28 @@ func (c *Cache) getManyL2(ctx context.Context, urls []string, out []Lookup, pend
 	}
 	c.counts.l2.Add(hits)
 	return nil
+}
+
+// mget reads keys eks like MGET: a string or nil per key. A single server
+// gets one MGET. Cluster and ring clients get a pipeline of GETs instead,
+// which they split by node, since the keys spread over hash slots.
+func (c *Cache) mget(ctx context.Context, eks []string) ([]any, error) {
+	if _, single := c.rdb.(*redis.Client); single {
+		return c.rdb.MGet(ctx, eks...).Result()
+	}
+	pipe := c.rdb.Pipeline()
+	cmds := make([]*redis.StringCmd, len(eks))
+	for i, ek := range eks {
+		cmds[i] = pipe.Get(ctx, ek)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	vals := make([]any, len(eks))
+	for i, cmd := range cmds {
+		if cmd.Err() == nil {
+			vals[i] = cmd.Val()
+		}
+	}
+	return vals, nil
 }

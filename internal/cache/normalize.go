@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -38,18 +37,16 @@ func normalizeParsed(raw string) (string, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return "", fmt.Errorf("normalize %q: scheme is not http or https", raw)
 	}
-	if u.Host == "" {
-		return "", fmt.Errorf("normalize %q: %w", raw, errNoHost)
-	}
 	u.Host = normalHost(u.Scheme, strings.ToLower(u.Host))
+	if u.Host == "" {
+		return "", fmt.Errorf("normalize %q: no host", raw)
+	}
 	u.Fragment, u.RawFragment = "", ""
 	if u.Path == "" {
 		u.Path, u.RawPath = "/", ""
 	}
 	return u.String(), nil
 }
-
-var errNoHost = errors.New("no host")
 
 // normalHost drops an empty port or the scheme's default port from host.
 func normalHost(scheme, host string) string {

@@ -53,6 +53,7 @@ func TestNormalizeErrors(t *testing.T) {
 		"ftp://example.com/",
 		"mailto:someone@example.com",
 		"http:///path",
+		"http://:80/",
 		"http://exa mple.com/",
 		"http://example.com:port/",
 		"http://example.com/%zz",
@@ -80,7 +81,7 @@ func FuzzNormalize(f *testing.F) {
 	for _, seed := range []string{
 		"http://example.com/", "HTTPS://A.B:443/x?y#z", "http://a:8080/%41?%zz",
 		"http://a:0/", "http://a:080/", "http://u@h/", "http://h/a b", "http://[::1]:80/",
-		"http://h/!$&'()*+,;=:@", "http://h/?q=1?", "http://h.-/x", "http://h:99999/",
+		"http://h/!$&'()*+,;=:@", "http://h/?q=1?", "http://h.-/x", "http://h:99999/", "http://:#", "http://:80/",
 	} {
 		f.Add(seed)
 	}
