@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/urlcheck/url-checker/internal/config"
 	"github.com/urlcheck/url-checker/internal/monitor"
@@ -43,9 +46,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if once && untilOK {
 		return config.Usage(fmt.Errorf("-once and -until-done exclude each other"))
 	}
+	log := rc.Logger(stderr)
+	// The monitor shows Redis failures itself; the client's own log lines
+	// on stderr would break the redrawn display.
+	redis.SetLogger(redisLog{log})
 	rdb := rc.Client()
 	defer rdb.Close()
-	m, err := monitor.New(queue.NewLazy(rdb, queue.Config{Namespace: rc.Namespace, Lease: lease, Logger: rc.Logger(stderr)}),
+	m, err := monitor.New(queue.NewLazy(rdb, queue.Config{Namespace: rc.Namespace, Lease: lease, Logger: log}),
 		stdout, monitor.Config{
 			Namespace: rc.Namespace, Interval: interval, Window: window, Lease: lease,
 			Mode: mode(stdout, asJSON, once, getenv), Once: once, UntilDone: untilOK,
@@ -54,6 +61,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	return m.Run(ctx)
+}
+
+// redisLog passes go-redis's log lines to a logger at debug level.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis client", "msg", fmt.Sprintf(format, v...))
 }
 
 // mode redraws in place only on a terminal, and not for a single snapshot.

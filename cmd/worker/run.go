@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/urlcheck/url-checker/internal/backoff"
+	"github.com/urlcheck/url-checker/internal/cache"
 	"github.com/urlcheck/url-checker/internal/check"
 	"github.com/urlcheck/url-checker/internal/config"
 	"github.com/urlcheck/url-checker/internal/queue"
@@ -16,14 +18,18 @@ import (
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var (
-		rc config.Redis
-		qc config.Queue
-		wc config.Worker
+		rc   config.Redis
+		qc   config.Queue
+		wc   config.Worker
+		cc   config.Cache
+		prof string
 	)
 	s := config.NewSet("worker", getenv, stderr)
 	rc.Register(s)
 	qc.Register(s)
 	wc.Register(s)
+	cc.Register(s)
+	s.String(&prof, "cpuprofile", "", "", "write a CPU profile of the whole run to this file", nil)
 	s.FlagSet().Usage = func() {
 		fmt.Fprintln(stderr, "usage: worker [flags] [NAME]\n\nNAME identifies this worker in results (default host-pid).\n\nflags:")
 		s.FlagSet().PrintDefaults()
@@ -34,12 +40,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if s.FlagSet().NArg() > 1 {
 		return config.Usage(fmt.Errorf("want at most one NAME, got %q", s.FlagSet().Args()))
 	}
+	if prof != "" {
+		stop, err := startProfile(prof)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	name := s.FlagSet().Arg(0)
 	if name == "" {
 		host, _ := os.Hostname()
 		name = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
 	log := rc.Logger(stderr)
+	// Every checker may talk to Redis through the cache at once.
+	rc.PoolSize = wc.Concurrency + 16
 	rdb, err := rc.Connect(ctx, wc.WaitRedis, log)
 	if err != nil {
 		return err
@@ -55,14 +70,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer checker.Close()
+	var resultCache *cache.Cache
+	if cc.Enabled {
+		resultCache, err = cache.New(rdb, cache.Config{Prefix: queue.CachePrefix(rc.Namespace), L1Size: cc.L1Size,
+			L1TTL: cc.L1TTL, TTL: cc.TTL, ErrorTTL: cc.ErrorTTL, ClaimTTL: wc.HTTPTimeout + time.Second, Logger: log})
+		if err != nil {
+			return err
+		}
+	}
 	w, err := worker.New(q, checker, worker.Config{
 		Name: name, Concurrency: wc.Concurrency, BatchSize: wc.BatchSize, FlushInterval: wc.FlushInterval,
 		MaxRetries: wc.MaxRetries, RetryBackoff: backoff.Policy{Base: wc.RetryBase, Max: time.Minute},
-		IdleWait: wc.WaitTimeout, Drain: wc.Drain, Logger: log,
+		IdleWait: wc.WaitTimeout, Drain: wc.Drain, Cache: resultCache, Logger: log,
 	})
 	if err != nil {
 		return err
 	}
 	log.Info("worker started", "name", name, "redis", rc.Addr, "namespace", rc.Namespace, "concurrency", wc.Concurrency)
 	return w.Run(ctx)
+}
+
+func startProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, config.Usage(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -21,43 +21,68 @@ const (
 	pollMax   = 25 * time.Millisecond
 )
 
-// releaseScript deletes a claim if it still holds the caller's token, so
-// that a worker whose claim expired and was taken over does not delete the
-// new holder's claim.
-// KEYS: claim key. ARGV: token. Returns 1 if it deleted the claim, else 0.
-var releaseScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
+// lookupScript reads a URL's entry and, when there is none, claims the
+// fetch, in one round trip.
+// KEYS: entry, claim. ARGV: token, claim TTL in ms.
+// Returns the entry if there is one, else 1 if the caller now holds the
+// claim, else 0 (another worker holds it).
+var lookupScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v then return v end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 return 0
 `)
 
-// claimAndFetch takes the claim on a URL missing from L2 and fetches it.
-// If another worker holds the claim, it waits for that worker's result
-// (merged is then true) and fetches only if none comes within WaitFor.
+// storeScript stores an entry and releases the caller's claim, if it still
+// holds it, in one round trip; a worker whose claim expired and was taken
+// over does not delete the new holder's claim. With no value it only
+// releases.
+// KEYS: entry, claim. ARGV: token, value, TTL in ms.
+var storeScript = redis.NewScript(`
+if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+return 0
+`)
+
+// claimAndFetch looks a URL up in L2 and, when it is missing, claims it
+// and fetches it. If another worker holds the claim, it waits for that
+// worker's result (merged is then true) and fetches only if none comes
+// within WaitFor.
 func (c *Cache) claimAndFetch(ctx context.Context, url, norm, ek string, fetch Fetch) (r check.Result, merged bool) {
 	ck, token := c.keys.claim(ek), strconv.FormatUint(rand.Uint64(), 36)
-	claimed, err := c.rdb.SetNX(ctx, ck, token, c.cfg.ClaimTTL).Result()
+	reply, err := lookupScript.Run(ctx, c.rdb, []string{ek, ck}, token, c.cfg.ClaimTTL.Milliseconds()).Result()
 	if err != nil {
-		c.log.Debug("cache claim failed", "key", ck, "err", err)
+		// Redis is failing; fetch without the cache's help.
+		c.log.Debug("cache lookup failed", "url", url, "err", err)
+		return c.fetchAndStore(ctx, url, norm, ek, "", fetch), false
 	}
-	if err == nil && !claimed {
+	switch v := reply.(type) {
+	case string:
+		if e, ok, _ := c.decodeReply(ek, v, nil); ok {
+			c.l1Put(norm, e)
+			return e.result(url, SourceL2), false
+		}
+	case int64:
+		if v == 1 {
+			return c.fetchAndStore(ctx, url, norm, ek, token, fetch), false
+		}
 		if e, ok := c.awaitPeer(ctx, ek, ck); ok {
 			c.l1Put(norm, e)
 			return e.result(url, SourceL2), true
 		}
 	}
-	r = c.fetchAndStore(ctx, url, norm, ek, fetch)
-	if claimed {
-		c.release(ctx, ck, token)
-	}
-	return r, false
+	return c.fetchAndStore(ctx, url, norm, ek, "", fetch), false
 }
 
-// release deletes the claim ck if it still holds token.
-func (c *Cache) release(ctx context.Context, ck, token string) {
-	if err := releaseScript.Run(ctx, c.rdb, []string{ck}, token).Err(); err != nil {
-		c.log.Debug("cache claim release failed", "key", ck, "err", err)
+// store writes value (may be empty) to ek and releases the claim held
+// under token (may be empty).
+func (c *Cache) store(ctx context.Context, ek, token string, value []byte, ttl time.Duration) {
+	if token == "" && len(value) == 0 {
+		return
+	}
+	ck := c.keys.claim(ek)
+	if err := storeScript.Run(ctx, c.rdb, []string{ek, ck}, token, value, ttl.Milliseconds()).Err(); err != nil {
+		c.log.Warn("cache store failed", "key", ek, "err", err)
 	}
 }
 

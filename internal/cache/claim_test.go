@@ -28,7 +28,7 @@ func TestCrossWorkerDedup(t *testing.T) {
 	// Open the origin once worker B has tried to claim the URL.
 	var once sync.Once
 	countCommands(rdbB).onCmd = func(cmd redis.Cmder) {
-		if cmd.Name() == "set" {
+		if n := cmd.Name(); n == "evalsha" || n == "eval" {
 			once.Do(func() { close(gate) })
 		}
 	}
@@ -104,15 +104,16 @@ func TestReleaseOnlyOwnClaim(t *testing.T) {
 	_, rdb := newRedis(t)
 	c := newCache(t, rdb, Config{})
 	ctx := context.Background()
-	const ck = testPrefix + "somekey:lock"
+	ek := testPrefix + "{somekey}"
+	ck := c.keys.claim(ek)
 	if err := rdb.Set(ctx, ck, "other-worker", time.Minute).Err(); err != nil {
 		t.Fatalf("SET claim: %v", err)
 	}
-	c.release(ctx, ck, "my-token")
+	c.store(ctx, ek, "my-token", nil, 0)
 	if got, err := rdb.Get(ctx, ck).Result(); err != nil || got != "other-worker" {
 		t.Errorf("claim after releasing another's: got %q, %v; want %q kept", got, err, "other-worker")
 	}
-	c.release(ctx, ck, "other-worker")
+	c.store(ctx, ek, "other-worker", nil, 0)
 	if n, err := rdb.Exists(ctx, ck).Result(); err != nil || n != 0 {
 		t.Errorf("claim after releasing own: got %d keys, %v; want 0", n, err)
 	}

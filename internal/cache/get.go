@@ -80,47 +80,40 @@ func (c *Cache) load(ctx context.Context, url, norm string, fetch Fetch) check.R
 }
 
 // lookupOrFetch looks in L1 again, since a load may have ended just before
-// this one began, then in L2, then claims the URL and fetches it. merged
-// reports a result that another worker fetched while this one waited.
+// this one began, then in L2, claiming the URL in the same round trip, and
+// fetches it. merged reports a result that another worker fetched while
+// this one waited.
 func (c *Cache) lookupOrFetch(ctx context.Context, url, norm string, fetch Fetch) (r check.Result, merged bool) {
 	if e, ok := c.l1Get(norm); ok {
 		return e.result(url, SourceL1), false
 	}
-	ek := c.keys.entry(norm)
-	e, ok, err := c.l2Get(ctx, ek)
-	switch {
-	case ok:
-		c.l1Put(norm, e)
-		return e.result(url, SourceL2), false
-	case err != nil:
-		// Redis is failing; a claim would fail too.
-		c.log.Debug("cache lookup failed", "url", url, "err", err)
-		return c.fetchAndStore(ctx, url, norm, ek, fetch), false
-	}
-	return c.claimAndFetch(ctx, url, norm, ek, fetch)
+	return c.claimAndFetch(ctx, url, norm, c.keys.entry(norm), fetch)
 }
 
 // fetchAndStore fetches url and stores the result: successes in L1 and L2
 // for TTL, permanent failures in L2 for ErrorTTL, transient failures
-// nowhere. A Redis error is logged and otherwise ignored.
-func (c *Cache) fetchAndStore(ctx context.Context, url, norm, ek string, fetch Fetch) check.Result {
+// nowhere. It releases the claim held under token, if any. A Redis error is
+// logged and otherwise ignored.
+func (c *Cache) fetchAndStore(ctx context.Context, url, norm, ek, token string, fetch Fetch) check.Result {
 	r := fetch(ctx)
 	r.Cache = SourceOrigin
 	if r.Transient() {
+		c.store(ctx, ek, token, nil, 0)
 		return r
 	}
 	e := newEntry(r, norm, c.cfg.Now())
 	if !e.encodable() {
 		c.log.Warn("cache store skipped: unencodable result", "url", url, "error_kind", r.ErrorKind)
+		c.store(ctx, ek, token, nil, 0)
 		return r
 	}
 	ttl := c.cfg.TTL
 	if !e.ok {
 		ttl = c.cfg.ErrorTTL
 	}
-	if err := c.rdb.Set(ctx, ek, e.encode(), ttl).Err(); err != nil {
-		c.log.Warn("cache store failed", "key", ek, "err", err)
+	c.store(ctx, ek, token, e.encode(), ttl)
+	if e.ok {
+		c.l1Put(norm, e)
 	}
-	c.l1Put(norm, e)
 	return r
 }

@@ -19,6 +19,9 @@ type Redis struct {
 	Addr      string
 	Namespace string
 	LogLevel  string
+	// PoolSize is the connection pool size; zero keeps go-redis's default.
+	// Not a flag: a worker sizes it from its concurrency.
+	PoolSize int
 }
 
 // Register adds -redis-addr, -namespace and -log-level to s.
@@ -75,6 +78,7 @@ func (r *Redis) Client() redis.UniversalClient {
 	o.MaxRetries = 3
 	o.MinRetryBackoff = 10 * time.Millisecond
 	o.MaxRetryBackoff = 500 * time.Millisecond
+	o.PoolSize = r.PoolSize
 	return redis.NewUniversalClient(o)
 }
 

@@ -55,3 +55,22 @@ func (w *Worker) Register(s *Set) {
 	s.Bool(&w.WaitRedis, "wait-redis", "WAIT_REDIS", false, "wait for Redis at start-up instead of failing")
 	s.String(&w.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "serve Prometheus /metrics on this address", nil)
 }
+
+// Cache holds the result cache's settings.
+type Cache struct {
+	Enabled  bool
+	L1Size   int
+	L1TTL    time.Duration
+	TTL      time.Duration
+	ErrorTTL time.Duration
+}
+
+// Register adds the cache settings to s.
+func (c *Cache) Register(s *Set) {
+	s.Bool(&c.Enabled, "cache", "CACHE", true, "serve repeated URLs from the cache; CACHE=off fetches every URL")
+	s.Int(&c.L1Size, "l1-size", "L1_SIZE", 1000, "entries of the in-process cache", Between(1, 10_000_000))
+	s.Duration(&c.L1TTL, "l1-ttl", "L1_TTL", time.Minute, "freshness of an in-process cache entry", Between(time.Millisecond, 24*time.Hour))
+	s.Duration(&c.TTL, "cache-ttl", "CACHE_TTL", 5*time.Minute, "lifetime of a successful result in Redis", Between(time.Second, 30*24*time.Hour))
+	s.Duration(&c.ErrorTTL, "error-cache-ttl", "ERROR_CACHE_TTL", 30*time.Second,
+		"lifetime of a permanent failure in Redis (transient ones are never cached)", Between(time.Second, 30*24*time.Hour))
+}

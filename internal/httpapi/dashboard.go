@@ -32,7 +32,7 @@ func inlineHash(page []byte, tag string) string {
 // dashboard serves GET /. The page holds no data, so it needs no token;
 // the requests it makes do.
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.params(w, r); !ok {
+	if _, ok := params(w, r); !ok {
 		return
 	}
 	h := w.Header()

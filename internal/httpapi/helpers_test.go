@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -24,12 +25,15 @@ type fixture struct {
 	q     *queue.Queue
 	api   *Server
 	srv   *httptest.Server
+	all   []check.Result // every result committed, oldest first
 }
 
 func newFixture(tb testing.TB, cfg Config) *fixture {
 	tb.Helper()
 	f := &fixture{redis: redistest.Start(tb)}
-	f.rdb = f.redis.Client(tb)
+	// No retries: the tests that kill Redis want their 503 at once.
+	f.rdb = redis.NewClient(&redis.Options{Addr: f.redis.Addr(), MaxRetries: -1, DisableIdentity: true})
+	tb.Cleanup(func() { f.rdb.Close() })
 	lz := queue.NewLazy(f.rdb, queue.Config{Namespace: "api"})
 	q, err := lz.Get(context.Background())
 	if err != nil {
@@ -38,6 +42,9 @@ func newFixture(tb testing.TB, cfg Config) *fixture {
 	f.q = q
 	if _, err := q.NewRun(context.Background()); err != nil {
 		tb.Fatal(err)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	f.api, err = New(lz, cfg)
 	if err != nil {
@@ -105,6 +112,7 @@ func (f *fixture) commit(tb testing.TB, specs ...spec) []check.Result {
 		}
 		out = append(out, r)
 	}
+	f.all = append(f.all, out...)
 	return out
 }
 

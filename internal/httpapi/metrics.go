@@ -41,7 +41,7 @@ func MetricsHandler(q *queue.Queue, lease time.Duration) http.Handler {
 func (s *Server) metrics() http.HandlerFunc {
 	h := metricsHandler(s.q, s.cfg.Lease, s.cfg.RedisTimeout, s.log)
 	return func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := s.params(w, r); ok {
+		if _, ok := params(w, r); ok {
 			h.ServeHTTP(w, r)
 		}
 	}

@@ -22,7 +22,7 @@ func (e *paramError) Error() string { return e.param + ": " + e.msg }
 // params parses the query string, which may hold each allowed parameter
 // at most once and nothing else. On a bad query it answers 400 naming the
 // parameter and returns false.
-func (s *Server) params(w http.ResponseWriter, r *http.Request, allowed ...string) (url.Values, bool) {
+func params(w http.ResponseWriter, r *http.Request, allowed ...string) (url.Values, bool) {
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("query: %w", err), "")

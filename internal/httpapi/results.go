@@ -37,7 +37,7 @@ type page struct {
 // time: first to find where the page ends (for X-Next-Cursor), then to
 // stream the matches. It never holds more than a chunk of results.
 func (s *Server) results(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.params(w, r, resultsParams...)
+	v, ok := params(w, r, resultsParams...)
 	if !ok {
 		return
 	}
@@ -73,7 +73,7 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) {
 // newest first, streamed from the failed stream. Failures recorded after
 // the export began are left out.
 func (s *Server) failedCSV(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.params(w, r); !ok {
+	if _, ok := params(w, r); !ok {
 		return
 	}
 	q, err := s.queue(r.Context())
@@ -89,6 +89,7 @@ func (s *Server) failedCSV(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		top = e.ID
+		break
 	}
 	w.Header().Set("Content-Type", contentType(formatCSV))
 	w.Header().Set("Content-Disposition", `attachment; filename="failed.csv"`)

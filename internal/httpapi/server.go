@@ -1,7 +1,3 @@
-// Package httpapi serves a run over HTTP: its progress (GET /stats), its
-// results with cursor paging, filters and streamed exports (GET /results,
-// GET /results/failed.csv), Prometheus metrics (GET /metrics), health checks
-// (GET /healthz, GET /readyz) and a live dashboard page (GET /).
 package httpapi
 
 import (
@@ -153,14 +149,14 @@ func NewHTTPServer(addr string, h http.Handler, writeTimeout time.Duration, log 
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.params(w, r); !ok {
+	if _, ok := params(w, r); !ok {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.params(w, r); !ok {
+	if _, ok := params(w, r); !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RedisTimeout)
@@ -177,7 +173,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.params(w, r); !ok {
+	if _, ok := params(w, r); !ok {
 		return
 	}
 	st, err := s.sample(r.Context())

@@ -45,7 +45,8 @@ type Config struct {
 	Window time.Duration
 	// Lease decides which workers count as alive; default 30s.
 	Lease time.Duration
-	// Timeout bounds one snapshot read; default 5s.
+	// Timeout bounds one snapshot read; default 1s. A snapshot is a few
+	// small reads: taking longer means Redis is in trouble.
 	Timeout time.Duration
 	// Mode is how to write; default Plain.
 	Mode Mode
@@ -86,7 +87,7 @@ func New(src Source, out io.Writer, cfg Config) (*Monitor, error) {
 		cfg.Lease = 30 * time.Second
 	}
 	if cfg.Timeout == 0 {
-		cfg.Timeout = 5 * time.Second
+		cfg.Timeout = time.Second
 	}
 	m := &Monitor{src: src, cfg: cfg, win: progress.NewWindow(cfg.Window)}
 	switch cfg.Mode {
@@ -138,6 +139,9 @@ func (m *Monitor) step(ctx context.Context) (bool, error) {
 	if err != nil {
 		if ctx.Err() != nil {
 			return false, nil
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("no answer within %v", m.cfg.Timeout)
 		}
 		if m.cfg.Once {
 			return false, fmt.Errorf("redis unreachable: %w", err)

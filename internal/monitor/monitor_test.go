@@ -243,3 +243,21 @@ func TestRedisDownAndBack(t *testing.T) {
 	}
 	out.await(t, "Queue: 1 |")
 }
+
+// blockingSource answers only when its context ends.
+type blockingSource struct{}
+
+var _ Source = blockingSource{}
+
+func (blockingSource) Stats(ctx context.Context) (queue.Stats, error) {
+	<-ctx.Done()
+	return queue.Stats{}, ctx.Err()
+}
+
+func TestSlowRedisIsUnreachable(t *testing.T) {
+	var out bytes.Buffer
+	err := newMonitor(t, blockingSource{}, &out, Config{Once: true, Timeout: 10 * time.Millisecond}).Run(context.Background())
+	if want := "redis unreachable: no answer within 10ms"; err == nil || err.Error() != want {
+		t.Errorf("got %v; want %q", err, want)
+	}
+}

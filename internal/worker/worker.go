@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/urlcheck/url-checker/internal/backoff"
+	"github.com/urlcheck/url-checker/internal/cache"
 	"github.com/urlcheck/url-checker/internal/check"
 	"github.com/urlcheck/url-checker/internal/flusher"
+	"github.com/urlcheck/url-checker/internal/histo"
 	"github.com/urlcheck/url-checker/internal/queue"
 )
 
@@ -46,6 +48,8 @@ type Config struct {
 	IdleWait time.Duration
 	// Drain makes Run return once no work is left anywhere in the run.
 	Drain bool
+	// Cache serves repeated URLs; nil checks every URL at the origin.
+	Cache *cache.Cache
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -93,6 +97,7 @@ type Worker struct {
 	busy    atomic.Int64  // jobs handed to checkers and not yet finished
 	room    chan struct{} // signalled when busy or owned shrinks
 	checked atomic.Int64
+	latency *histo.Set // check step latency by source, merged into the run on commit
 }
 
 // New returns a worker that takes jobs from q and checks them with probe.
@@ -101,7 +106,8 @@ func New(q *queue.Queue, probe Prober, cfg Config) (*Worker, error) {
 		return nil, err
 	}
 	w := &Worker{q: q, probe: probe, cfg: cfg, log: cfg.Logger.With("worker", cfg.Name),
-		owned: newOwned(), room: make(chan struct{}, 1)}
+		owned: newOwned(), room: make(chan struct{}, 1),
+		latency: histo.NewSet(cache.SourceL1, cache.SourceL2, cache.SourceOrigin)}
 	f, err := flusher.New(flusher.Config[queue.Outcome]{
 		Flush: w.commit, Size: cfg.BatchSize, Interval: cfg.FlushInterval, Logger: w.log,
 	})
@@ -156,8 +162,10 @@ func (w *Worker) signalRoom() {
 func (w *Worker) commit(ctx context.Context, batch []queue.Outcome) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	_, stale, err := w.q.Commit(ctx, batch, queue.Deltas{})
+	d := w.takeDeltas()
+	_, stale, err := w.q.Commit(ctx, batch, d)
 	if err != nil {
+		w.putBackDeltas(d)
 		return err
 	}
 	if stale > 0 {
@@ -166,6 +174,23 @@ func (w *Worker) commit(ctx context.Context, batch []queue.Outcome) error {
 	w.owned.release(batch)
 	w.signalRoom()
 	return nil
+}
+
+// takeDeltas collects the cache and latency counts to add to the run with
+// the next commit.
+func (w *Worker) takeDeltas() queue.Deltas {
+	d := queue.Deltas{Latency: w.latency.Take()}
+	if w.cfg.Cache != nil {
+		d.Stats = w.cfg.Cache.TakeCounts()
+	}
+	return d
+}
+
+func (w *Worker) putBackDeltas(d queue.Deltas) {
+	w.latency.Add(d.Latency)
+	if w.cfg.Cache != nil {
+		w.cfg.Cache.AddCounts(d.Stats)
+	}
 }
 
 // jitter spreads d by ±20%, so workers started together do not beat in step.
