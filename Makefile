@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: all build test vet fmt-check lint demo bench chaos clean
+.PHONY: all build test test-browser vet fmt-check lint demo bench chaos clean
 
 all: build
 
@@ -9,6 +9,11 @@ build:
 
 test: vet fmt-check
 	$(GO) test -race -count=1 -timeout 15m ./...
+
+# test-browser loads the dashboard in headless Chromium (apt-get install
+# chromium); make test skips that test when Chromium is missing.
+test-browser:
+	BROWSER_TEST=1 $(GO) test -count=1 -run Browser ./internal/httpapi/
 
 vet:
 	$(GO) vet ./...

@@ -44,7 +44,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return config.Usage(fmt.Errorf("want no arguments, got %q", s.FlagSet().Args()))
 	}
 	log := rc.Logger(stderr)
-	rdb := rc.Client()
+	// Fail fast on a wrong address; once running, ride through outages.
+	rdb, err := rc.Connect(ctx, false, log)
+	if err != nil {
+		return err
+	}
 	defer rdb.Close()
 	api, err := httpapi.New(queue.NewLazy(rdb, queue.Config{Namespace: rc.Namespace, Lease: lease, Logger: log}),
 		httpapi.Config{Token: token, Lease: lease, Logger: log})

@@ -50,7 +50,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// The monitor shows Redis failures itself; the client's own log lines
 	// on stderr would break the redrawn display.
 	redis.SetLogger(redisLog{log})
-	rdb := rc.Client()
+	// Fail fast on a wrong address; once running, ride through outages.
+	rdb, err := rc.Connect(ctx, false, log)
+	if err != nil {
+		return err
+	}
 	defer rdb.Close()
 	m, err := monitor.New(queue.NewLazy(rdb, queue.Config{Namespace: rc.Namespace, Lease: lease, Logger: log}),
 		stdout, monitor.Config{

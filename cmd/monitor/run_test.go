@@ -99,13 +99,15 @@ func TestOncePlain(t *testing.T) {
 	}
 }
 
-func TestOnceRedisDownIsAnError(t *testing.T) {
+// TestRedisDownAtStartFailsFast: a wrong address is a clear error at
+// start-up, naming it; outages after start are ridden through.
+func TestRedisDownAtStartFailsFast(t *testing.T) {
 	srv := redistest.Start(t)
 	srv.Kill(t)
 	var out, errb bytes.Buffer
 	err := run(context.Background(), []string{"-once", "-redis-addr", srv.Addr()}, env(nil), &out, &errb)
-	if code := config.ExitCode(err, &errb); code != 1 || !strings.Contains(errb.String(), "redis unreachable") {
-		t.Errorf("exit %d, stderr %q; want 1 and redis unreachable", code, errb.String())
+	if code := config.ExitCode(err, &errb); code != 1 || !strings.Contains(errb.String(), "redis at "+srv.Addr()+" is not reachable") {
+		t.Errorf("exit %d, stderr %q; want 1 and the address named", code, errb.String())
 	}
 }
 

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"runtime/pprof"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/urlcheck/url-checker/internal/cache"
 	"github.com/urlcheck/url-checker/internal/check"
 	"github.com/urlcheck/url-checker/internal/config"
+	"github.com/urlcheck/url-checker/internal/httpapi"
 	"github.com/urlcheck/url-checker/internal/queue"
 	"github.com/urlcheck/url-checker/internal/worker"
 )
@@ -86,6 +90,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	if wc.MetricsAddr != "" {
+		stop, err := serveMetrics(wc.MetricsAddr, httpapi.MetricsHandler(q, qc.Lease), log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	log.Info("worker started", "name", name, "redis", rc.Addr, "namespace", rc.Namespace, "concurrency", wc.Concurrency)
 	return w.Run(ctx)
 }
@@ -100,4 +111,21 @@ func startProfile(path string) (func(), error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// serveMetrics serves /metrics on addr until the returned stop is called.
+func serveMetrics(addr string, h http.Handler, log *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, config.Usage(fmt.Errorf("-metrics-addr: %w", err))
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := httpapi.NewHTTPServer(addr, mux, 0, log)
+	go func() { _ = srv.Serve(ln) }()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
 }
