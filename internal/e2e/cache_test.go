@@ -1,0 +1,77 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// writeRepeated writes lines URLs that cycle through distinct ones.
+func (o *origin) writeRepeated(tb testing.TB, distinct, lines int) string {
+	var b bytes.Buffer
+	for i := range lines {
+		fmt.Fprintf(&b, "%s/ok/%d\n", o.URL, i%distinct)
+	}
+	path := filepath.Join(tb.TempDir(), "repeated.txt")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+func (s *system) drain(workers int, env ...string) {
+	s.tb.Helper()
+	var ps []*proc
+	for i := range workers {
+		ps = append(ps, s.start("worker", env, "-drain", fmt.Sprint("w", i)))
+	}
+	for _, p := range ps {
+		if err := p.wait(s.tb, 2*time.Minute); err != nil {
+			s.tb.Fatalf("%s: %v", p.name, err)
+		}
+	}
+}
+
+// TestCacheDeduplicatesAcrossWorkers: 50 distinct URLs repeated to 5,000
+// lines, three workers: the origin sees each URL about once, not once per
+// worker.
+func TestCacheDeduplicatesAcrossWorkers(t *testing.T) {
+	s := newSystem(t)
+	o := newOrigin(t, 5*time.Millisecond)
+	s.run("producer", o.writeRepeated(t, 50, 5000))
+	s.drain(3)
+	st := s.checkExactlyOnce(5000)
+	c := st.Counters
+	t.Logf("origin requests %d; l1 %d, l2 %d, origin %d, merged %d", o.total.Load(), c["l1"], c["l2"], c["origin"], c["merged"])
+	if got := o.total.Load(); got < 50 || got > 55 {
+		t.Errorf("origin requests = %d; want about 50 (one per distinct URL)", got)
+	}
+}
+
+// TestWarmRun checks the same 20,000 URLs twice; the second run, a new run
+// on a warm cache, must reach the origin for less than 1% of them.
+func TestWarmRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("20,000 URLs twice")
+	}
+	const n = 20000
+	s := newSystem(t)
+	o := newOrigin(t, 0)
+	list := o.writeRepeated(t, n, n)
+	s.run("producer", list)
+	s.drain(1)
+	s.checkExactlyOnce(n)
+	cold := o.total.Load()
+	s.run("producer", list)
+	s.drain(1)
+	st := s.checkExactlyOnce(n)
+	warm := o.total.Load() - cold
+	c := st.Counters
+	t.Logf("cold origin requests %d; warm %d (l1 %d, l2 %d, origin %d)", cold, warm, c["l1"], c["l2"], c["origin"])
+	if warm >= n/100 || c["origin"] >= n/100 {
+		t.Errorf("warm run reached the origin %d times (counter %d); want under %d", warm, c["origin"], n/100)
+	}
+}
