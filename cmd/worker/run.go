@@ -98,7 +98,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer stop()
 	}
 	log.Info("worker started", "name", name, "redis", rc.Addr, "namespace", rc.Namespace, "concurrency", wc.Concurrency)
-	return w.Run(ctx)
+	err = w.Run(ctx)
+	log.Info("redis round trips", "total", rc.RoundTrips(), "per_url", perURL(rc.RoundTrips(), w.Checked()))
+	return err
+}
+
+func perURL(trips, urls int64) float64 {
+	if urls == 0 {
+		return 0
+	}
+	return float64(trips) / float64(urls)
 }
 
 func startProfile(path string) (func(), error) {

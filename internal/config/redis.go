@@ -22,7 +22,12 @@ type Redis struct {
 	// PoolSize is the connection pool size; zero keeps go-redis's default.
 	// Not a flag: a worker sizes it from its concurrency.
 	PoolSize int
+
+	trips tripCounter
 }
+
+// RoundTrips returns the round trips made by the clients this Redis made.
+func (r *Redis) RoundTrips() int64 { return r.trips.n.Load() }
 
 // Register adds -redis-addr, -namespace and -log-level to s.
 func (r *Redis) Register(s *Set) {
@@ -79,7 +84,9 @@ func (r *Redis) Client() redis.UniversalClient {
 	o.MinRetryBackoff = 10 * time.Millisecond
 	o.MaxRetryBackoff = 500 * time.Millisecond
 	o.PoolSize = r.PoolSize
-	return redis.NewUniversalClient(o)
+	c := redis.NewUniversalClient(o)
+	c.AddHook(&r.trips)
+	return c
 }
 
 // Connect returns a client that answered PING. With wait it keeps trying
