@@ -23,11 +23,16 @@ type Redis struct {
 	// Not a flag: a worker sizes it from its concurrency.
 	PoolSize int
 
-	trips tripCounter
+	trips *tripCounter
 }
 
 // RoundTrips returns the round trips made by the clients this Redis made.
-func (r *Redis) RoundTrips() int64 { return r.trips.n.Load() }
+func (r *Redis) RoundTrips() int64 {
+	if r.trips == nil {
+		return 0
+	}
+	return r.trips.n.Load()
+}
 
 // Register adds -redis-addr, -namespace and -log-level to s.
 func (r *Redis) Register(s *Set) {
@@ -85,7 +90,10 @@ func (r *Redis) Client() redis.UniversalClient {
 	o.MaxRetryBackoff = 500 * time.Millisecond
 	o.PoolSize = r.PoolSize
 	c := redis.NewUniversalClient(o)
-	c.AddHook(&r.trips)
+	if r.trips == nil {
+		r.trips = &tripCounter{}
+	}
+	c.AddHook(r.trips)
 	return c
 }
 

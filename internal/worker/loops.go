@@ -14,7 +14,7 @@ import (
 // checkers. Room is bounded twice: jobs waiting for or in a check, and jobs
 // owned at all (including outcomes not yet committed), so a worker that
 // cannot reach Redis stops claiming instead of buffering without bound.
-func (w *Worker) claimLoop(ctx context.Context, todo chan<- queue.Job) error {
+func (w *Worker) claimLoop(ctx context.Context, todo chan<- task) error {
 	maxBusy := int64(2 * w.cfg.Concurrency)
 	maxOwned := 2*w.cfg.Concurrency + 2*w.cfg.BatchSize
 	failures := 0
@@ -46,9 +46,9 @@ func (w *Worker) claimLoop(ctx context.Context, todo chan<- queue.Job) error {
 			continue
 		}
 		w.owned.add(jobs)
-		for _, j := range w.serveCached(ctx, jobs) {
+		for _, t := range w.serveCached(ctx, jobs) {
 			w.busy.Add(1)
-			todo <- j
+			todo <- t
 		}
 	}
 	return nil
@@ -73,19 +73,27 @@ func (w *Worker) waitRoom(ctx context.Context) {
 	}
 }
 
+// task is a job for a checker, with the cache claim on its fetch when the
+// claimer took one.
+type task struct {
+	job   queue.Job
+	claim string
+}
+
 // serveCached answers the jobs whose URL is cached, with one batched
-// lookup, and returns the others. Serving hits here keeps the warm path
-// off the checkers and at a fraction of a Redis round trip per job.
-func (w *Worker) serveCached(ctx context.Context, jobs []queue.Job) []queue.Job {
+// lookup, claims the fetch of the others in one more, and returns them.
+// Serving hits here keeps the warm path off the checkers and at a fraction
+// of a Redis round trip per job.
+func (w *Worker) serveCached(ctx context.Context, jobs []queue.Job) []task {
 	if w.cfg.Cache == nil {
-		return jobs
-	}
-	urls := make([]string, len(jobs))
-	for i, j := range jobs {
-		urls[i] = j.URL
+		tasks := make([]task, len(jobs))
+		for i, j := range jobs {
+			tasks[i] = task{job: j}
+		}
+		return tasks
 	}
 	start := time.Now()
-	looks, err := w.cfg.Cache.GetMany(ctx, urls)
+	looks, err := w.cfg.Cache.GetMany(ctx, urlsOf(jobs))
 	if err != nil {
 		w.log.Debug("batched cache lookup failed; checking at the origin", "err", err)
 	}
@@ -105,23 +113,60 @@ func (w *Worker) serveCached(ctx context.Context, jobs []queue.Job) []queue.Job 
 		}
 		w.finish(j, looks[i].Result, d)
 	}
-	return misses
+	return w.claimFetches(ctx, misses)
 }
 
-func (w *Worker) checkLoop(ctx context.Context, todo <-chan queue.Job) {
-	for j := range todo {
+// claimFetches takes the cache claims on the misses' fetches in one round
+// trip, so a checker can fetch and store without asking again; a URL
+// another worker stored meanwhile is served from L2 here.
+func (w *Worker) claimFetches(ctx context.Context, misses []queue.Job) []task {
+	if len(misses) == 0 {
+		return nil
+	}
+	start := time.Now()
+	claims, err := w.cfg.Cache.ClaimMany(ctx, urlsOf(misses))
+	if err != nil {
+		w.log.Debug("batched cache claim failed", "err", err)
+	}
+	took := time.Since(start)
+	tasks := make([]task, 0, len(misses))
+	for i, j := range misses {
+		if claims[i].Lookup.Found {
+			w.finish(j, claims[i].Lookup.Result, took)
+			continue
+		}
+		tasks = append(tasks, task{job: j, claim: claims[i].Token})
+	}
+	return tasks
+}
+
+func urlsOf(jobs []queue.Job) []string {
+	urls := make([]string, len(jobs))
+	for i, j := range jobs {
+		urls[i] = j.URL
+	}
+	return urls
+}
+
+func (w *Worker) checkLoop(ctx context.Context, todo <-chan task) {
+	for t := range todo {
 		start := time.Now()
-		res := w.check(ctx, j.URL)
-		w.finish(j, res, time.Since(start))
+		res := w.check(ctx, t)
+		w.finish(t.job, res, time.Since(start))
 		w.busy.Add(-1)
 		w.signalRoom()
 	}
 }
 
-// check checks url through the cache, when there is one.
-func (w *Worker) check(ctx context.Context, url string) check.Result {
+// check checks a task's URL through the cache, when there is one.
+func (w *Worker) check(ctx context.Context, t task) check.Result {
+	url := t.job.URL
 	fetch := func(ctx context.Context) check.Result { return w.probe.Check(ctx, url) }
-	if w.cfg.Cache != nil {
+	switch {
+	case w.cfg.Cache == nil:
+	case t.claim != "":
+		return w.cfg.Cache.FetchClaimed(ctx, url, t.claim, fetch)
+	default:
 		if res, err := w.cfg.Cache.Get(ctx, url, fetch); err == nil {
 			return res
 		}

@@ -134,7 +134,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	flushErr := make(chan error, 1)
 	go func() { flushErr <- w.flush.Run(flushCtx) }()
 
-	todo := make(chan queue.Job, w.cfg.Concurrency)
+	todo := make(chan task, w.cfg.Concurrency)
 	var checkers sync.WaitGroup
 	for range w.cfg.Concurrency {
 		checkers.Add(1)
