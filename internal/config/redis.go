@@ -16,9 +16,11 @@ import (
 // Redis holds the settings every binary shares: where Redis is and which
 // namespace to use.
 type Redis struct {
-	Addr      string
-	Namespace string
-	LogLevel  string
+	Addr           string
+	Cluster        bool
+	SentinelMaster string
+	Namespace      string
+	LogLevel       string
 	// PoolSize is the connection pool size; zero keeps go-redis's default.
 	// Not a flag: a worker sizes it from its concurrency.
 	PoolSize int
@@ -37,7 +39,11 @@ func (r *Redis) RoundTrips() int64 {
 // Register adds -redis-addr, -namespace and -log-level to s.
 func (r *Redis) Register(s *Set) {
 	s.String(&r.Addr, "redis-addr", "REDIS_ADDR", "localhost:6379",
-		"Redis address host:port, or a redis:// URL with password and DB", checkRedisAddr)
+		"Redis address host:port, or a redis:// URL with password and DB; several comma-separated addresses "+
+			"are a Redis Cluster (or the sentinels, with -redis-sentinel-master)", checkRedisAddr)
+	s.Bool(&r.Cluster, "redis-cluster", "REDIS_CLUSTER", false, "treat a single -redis-addr as a Redis Cluster node")
+	s.String(&r.SentinelMaster, "redis-sentinel-master", "REDIS_SENTINEL_MASTER", "",
+		"name of the Sentinel-managed primary; -redis-addr then lists the sentinels", nil)
 	s.String(&r.Namespace, "namespace", "NAMESPACE", "urlcheck",
 		"namespace of all keys; runs in different namespaces never touch each other", queue.ValidNamespace)
 	s.String(&r.LogLevel, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn or error", checkLevel)
@@ -71,10 +77,14 @@ func redisOptions(addr string) (*redis.UniversalOptions, error) {
 			DB: o.DB, TLSConfig: o.TLSConfig,
 		}, nil
 	}
-	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return nil, fmt.Errorf("%q is not host:port or a redis:// URL", addr)
+	addrs := strings.Split(addr, ",")
+	for i, a := range addrs {
+		addrs[i] = strings.TrimSpace(a)
+		if _, _, err := net.SplitHostPort(addrs[i]); err != nil {
+			return nil, fmt.Errorf("%q is not host:port, a comma-separated list of them, or a redis:// URL", a)
+		}
 	}
-	return &redis.UniversalOptions{Addrs: []string{addr}}, nil
+	return &redis.UniversalOptions{Addrs: addrs}, nil
 }
 
 // Client returns a client tuned for the queue: explicit timeouts, because
@@ -89,6 +99,8 @@ func (r *Redis) Client() redis.UniversalClient {
 	o.MinRetryBackoff = 10 * time.Millisecond
 	o.MaxRetryBackoff = 500 * time.Millisecond
 	o.PoolSize = r.PoolSize
+	o.IsClusterMode = r.Cluster
+	o.MasterName = r.SentinelMaster
 	c := redis.NewUniversalClient(o)
 	if r.trips == nil {
 		r.trips = &tripCounter{}

@@ -39,7 +39,12 @@ func (s *system) drain(workers int, env ...string) {
 // lines, three workers: the origin sees each URL about once, not once per
 // worker.
 func TestCacheDeduplicatesAcrossWorkers(t *testing.T) {
-	s := newSystem(t)
+	for _, setup := range setups {
+		t.Run(setup.name, func(t *testing.T) { dedup(t, setup.new(t)) })
+	}
+}
+
+func dedup(t *testing.T, s *system) {
 	o := newOrigin(t, 5*time.Millisecond)
 	s.run("producer", o.writeRepeated(t, 50, 5000))
 	s.drain(3)

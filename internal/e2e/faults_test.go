@@ -16,7 +16,12 @@ import (
 // results wait in the write-behind buffer; another worker must redo exactly
 // those jobs.
 func TestKilledWorkerLosesNothing(t *testing.T) {
-	s := newSystem(t)
+	for _, setup := range setups {
+		t.Run(setup.name, func(t *testing.T) { killedWorker(t, setup.new(t)) })
+	}
+}
+
+func killedWorker(t *testing.T, s *system) {
 	o := newOrigin(t, time.Millisecond)
 	s.run("producer", o.writeList(t, 2000))
 	victim := s.start("worker", []string{"FLUSH_INTERVAL=1h", "BATCH_SIZE=10000", "CONCURRENCY=16"}, "victim")

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/urlcheck/url-checker/internal/queue"
 	"github.com/urlcheck/url-checker/internal/redistest"
 )
@@ -102,12 +104,35 @@ func newSystem(tb testing.TB, opts ...redistest.Option) *system {
 	srv := redistest.Start(tb, opts...)
 	s := &system{tb: tb, redis: srv}
 	s.env = append([]string{"REDIS_ADDR=" + srv.Addr(), "NAMESPACE=e2e"}, fastEnv...)
-	q, err := queue.New(context.Background(), srv.Client(tb), queue.Config{Namespace: "e2e"})
+	s.q = newQueue(tb, srv.Client(tb))
+	return s
+}
+
+// newClusterSystem runs on a three-primary Redis Cluster: the queue's keys
+// share one slot, the cache's spread over the nodes.
+func newClusterSystem(tb testing.TB) *system {
+	c := redistest.StartCluster(tb, 3)
+	s := &system{tb: tb}
+	s.env = append([]string{"REDIS_ADDR=" + strings.Join(c.Addrs(), ","), "NAMESPACE=e2e"}, fastEnv...)
+	s.q = newQueue(tb, c.Client(tb))
+	return s
+}
+
+func newQueue(tb testing.TB, rdb redis.UniversalClient) *queue.Queue {
+	q, err := queue.New(context.Background(), rdb, queue.Config{Namespace: "e2e"})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s.q = q
-	return s
+	return q
+}
+
+// setups are the Redis deployments the main tests run on.
+var setups = []struct {
+	name string
+	new  func(testing.TB) *system
+}{
+	{"single", func(tb testing.TB) *system { return newSystem(tb) }},
+	{"cluster", newClusterSystem},
 }
 
 // proc is a running binary.

@@ -16,8 +16,22 @@ import (
 // TestPipeline runs producer, three workers and the API on a few thousand
 // URLs and checks every count the API reports.
 func TestPipeline(t *testing.T) {
+	for _, setup := range setups {
+		t.Run(setup.name, func(t *testing.T) { pipeline(t, setup.new(t)) })
+	}
+}
+
+// TestPipelineOnOneNodeCluster runs on a cluster given as one address,
+// where Redis 7 rejects a script that touches a key of another slot than
+// the ones it declared.
+func TestPipelineOnOneNodeCluster(t *testing.T) {
+	s := newSystem(t, redistest.WithCluster())
+	s.env = append(s.env, "REDIS_CLUSTER=1")
+	pipeline(t, s)
+}
+
+func pipeline(t *testing.T, s *system) {
 	const n = 3000
-	s := newSystem(t)
 	o := newOrigin(t, time.Millisecond)
 	out := s.run("producer", o.writeList(t, n))
 	if !strings.Contains(out, fmt.Sprintf("accepted %d, rejected 0", n)) {

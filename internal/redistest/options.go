@@ -12,6 +12,7 @@ type Option func(*options)
 type options struct {
 	fsync   string // appendfsync policy; empty means AOF is off
 	cluster bool
+	noSlots bool // a cluster node that StartCluster joins to others
 	args    []string
 }
 

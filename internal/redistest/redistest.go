@@ -60,7 +60,7 @@ func Start(tb testing.TB, opts ...Option) *Server {
 		}
 		s.removeLogs(tb)
 	}
-	if s.opts.cluster {
+	if s.opts.cluster && !s.opts.noSlots {
 		s.awaitCluster(tb)
 	}
 	return s
