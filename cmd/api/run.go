@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer rdb.Close()
-	api, err := httpapi.New(queue.NewLazy(rdb, queue.Config{Namespace: rc.Namespace, Lease: lease, Logger: log}),
+	api, err := httpapi.New(queue.NewLazy(rdb, queue.Config{Namespace: rc.Namespace, Shards: rc.ShardCount(), Lease: lease, Logger: log}),
 		httpapi.Config{Token: token, Lease: lease, Logger: log})
 	if err != nil {
 		return err

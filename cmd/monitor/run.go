@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer rdb.Close()
-	m, err := monitor.New(queue.NewLazy(rdb, queue.Config{Namespace: rc.Namespace, Lease: lease, Logger: log}),
+	m, err := monitor.New(queue.NewLazy(rdb, queue.Config{Namespace: rc.Namespace, Shards: rc.ShardCount(), Lease: lease, Logger: log}),
 		stdout, monitor.Config{
 			Namespace: rc.Namespace, Interval: interval, Window: window, Lease: lease,
 			Mode: mode(stdout, asJSON, once, getenv), Once: once, UntilDone: untilOK,

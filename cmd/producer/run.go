@@ -46,7 +46,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer rdb.Close()
-	q, err := queue.New(ctx, rdb, queue.Config{Namespace: rc.Namespace, Logger: log})
+	q, err := queue.New(ctx, rdb, queue.Config{Namespace: rc.Namespace, Shards: rc.ShardCount(), Logger: log})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"net"
@@ -64,7 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer rdb.Close()
-	q, err := queue.New(ctx, rdb, queue.Config{Namespace: rc.Namespace, Lease: qc.Lease,
+	q, err := queue.New(ctx, rdb, queue.Config{Namespace: rc.Namespace, Shards: rc.ShardCount(), Home: homeShard(name), Lease: qc.Lease,
 		MaxReaps: qc.MaxReaps, FeedSize: qc.ResultsToKeep, Logger: log})
 	if err != nil {
 		return err
@@ -137,4 +138,12 @@ func serveMetrics(addr string, h http.Handler, log *slog.Logger) (func(), error)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	}, nil
+}
+
+// homeShard spreads workers over the shards by name; any int will do, the
+// queue takes it modulo the shard count.
+func homeShard(name string) int {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return int(h.Sum32() & 0x7fffffff)
 }

@@ -21,6 +21,7 @@ type Redis struct {
 	SentinelMaster string
 	Namespace      string
 	LogLevel       string
+	Shards         int
 	// PoolSize is the connection pool size; zero keeps go-redis's default.
 	// Not a flag: a worker sizes it from its concurrency.
 	PoolSize int
@@ -46,6 +47,9 @@ func (r *Redis) Register(s *Set) {
 		"name of the Sentinel-managed primary; -redis-addr then lists the sentinels", nil)
 	s.String(&r.Namespace, "namespace", "NAMESPACE", "urlcheck",
 		"namespace of all keys; runs in different namespaces never touch each other", queue.ValidNamespace)
+	s.Int(&r.Shards, "shards", "SHARDS", 0,
+		"hash slots a run is split over, so a Redis Cluster spreads it over its nodes; 0 means 1 on a single Redis "+
+			"and 16 on a cluster; every process of a namespace must agree", Between(0, 1024))
 	s.String(&r.LogLevel, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn or error", checkLevel)
 }
 
@@ -57,6 +61,17 @@ func checkRedisAddr(addr string) error {
 func checkLevel(s string) error {
 	var l slog.Level
 	return l.UnmarshalText([]byte(s))
+}
+
+// ShardCount returns the number of shards, resolving the automatic 0.
+func (r *Redis) ShardCount() int {
+	if r.Shards > 0 {
+		return r.Shards
+	}
+	if o, err := redisOptions(r.Addr); err == nil && (len(o.Addrs) > 1 || r.Cluster) && r.SentinelMaster == "" {
+		return 16
+	}
+	return 1
 }
 
 // Logger returns a text logger on w at the configured level.

@@ -104,22 +104,22 @@ func newSystem(tb testing.TB, opts ...redistest.Option) *system {
 	srv := redistest.Start(tb, opts...)
 	s := &system{tb: tb, redis: srv}
 	s.env = append([]string{"REDIS_ADDR=" + srv.Addr(), "NAMESPACE=e2e"}, fastEnv...)
-	s.q = newQueue(tb, srv.Client(tb))
+	s.q = newQueue(tb, srv.Client(tb), 1)
 	return s
 }
 
-// newClusterSystem runs on a three-primary Redis Cluster: the queue's keys
-// share one slot, the cache's spread over the nodes.
+// newClusterSystem runs on a three-primary Redis Cluster with the default
+// 16 shards, so the run spreads over the nodes, as the cache does.
 func newClusterSystem(tb testing.TB) *system {
 	c := redistest.StartCluster(tb, 3)
 	s := &system{tb: tb}
 	s.env = append([]string{"REDIS_ADDR=" + strings.Join(c.Addrs(), ","), "NAMESPACE=e2e"}, fastEnv...)
-	s.q = newQueue(tb, c.Client(tb))
+	s.q = newQueue(tb, c.Client(tb), 16)
 	return s
 }
 
-func newQueue(tb testing.TB, rdb redis.UniversalClient) *queue.Queue {
-	q, err := queue.New(context.Background(), rdb, queue.Config{Namespace: "e2e"})
+func newQueue(tb testing.TB, rdb redis.UniversalClient, shards int) *queue.Queue {
+	q, err := queue.New(context.Background(), rdb, queue.Config{Namespace: "e2e", Shards: shards})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -27,6 +27,7 @@ func TestPipeline(t *testing.T) {
 func TestPipelineOnOneNodeCluster(t *testing.T) {
 	s := newSystem(t, redistest.WithCluster())
 	s.env = append(s.env, "REDIS_CLUSTER=1")
+	s.q = newQueue(t, s.redis.ClusterClient(t), 16)
 	pipeline(t, s)
 }
 

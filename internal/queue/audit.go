@@ -17,22 +17,29 @@ type Sizes struct {
 	Leases, Jobs               int64
 }
 
-// Sizes reads the sizes of the run's structures in one transaction.
+// Sizes reads the sizes of the run's structures, each shard in one
+// transaction, summed over the shards.
 func (q *Queue) Sizes(ctx context.Context) (Sizes, error) {
-	k := q.k
-	var cmds [8]*redis.IntCmd
-	_, err := q.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		cmds = [8]*redis.IntCmd{p.HLen(ctx, k.results), p.XLen(ctx, k.feed), p.XLen(ctx, k.failed),
-			p.LLen(ctx, k.pending), p.ZCard(ctx, k.delayed), p.HLen(ctx, k.inflight),
-			p.ZCard(ctx, k.lease), p.HLen(ctx, k.jobs)}
-		return nil
-	})
-	if err != nil {
-		return Sizes{}, fmt.Errorf("read sizes: %w", err)
+	var sum Sizes
+	for _, k := range q.sh {
+		var cmds [8]*redis.IntCmd
+		_, err := q.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			cmds = [8]*redis.IntCmd{p.HLen(ctx, k.results), p.XLen(ctx, k.feed), p.XLen(ctx, k.failed),
+				p.LLen(ctx, k.pending), p.ZCard(ctx, k.delayed), p.HLen(ctx, k.inflight),
+				p.ZCard(ctx, k.lease), p.HLen(ctx, k.jobs)}
+			return nil
+		})
+		if err != nil {
+			return Sizes{}, fmt.Errorf("read sizes: %w", err)
+		}
+		sum.Results += cmds[0].Val()
+		sum.Feed += cmds[1].Val()
+		sum.Failed += cmds[2].Val()
+		sum.Pending += cmds[3].Val()
+		sum.Delayed += cmds[4].Val()
+		sum.Inflight += cmds[5].Val()
+		sum.Leases += cmds[6].Val()
+		sum.Jobs += cmds[7].Val()
 	}
-	return Sizes{
-		Results: cmds[0].Val(), Feed: cmds[1].Val(), Failed: cmds[2].Val(),
-		Pending: cmds[3].Val(), Delayed: cmds[4].Val(), Inflight: cmds[5].Val(),
-		Leases: cmds[6].Val(), Jobs: cmds[7].Val(),
-	}, nil
+	return sum, nil
 }

@@ -3,14 +3,15 @@ package queue
 import (
 	"fmt"
 	"regexp"
+	"strconv"
+	"strings"
 )
 
-// keys names every Redis key of one namespace. All run keys share the
-// namespace as hash tag, so every script's keys live in one slot on Redis
-// Cluster; cache keys carry no tag so they spread over the cluster.
+// keys names the Redis keys of one shard of a namespace's run. All keys of
+// a shard share one hash tag, so every script's keys live in one slot on
+// Redis Cluster, while the shards of a namespace spread over the cluster.
+// Cache keys carry no tag of the queue's so they spread too.
 type keys struct {
-	ns string
-
 	pending  string // LIST of job ids; enqueue LPUSH, claim RPOP, requeue RPUSH
 	jobs     string // HASH id -> URL, for jobs not yet finished
 	inflight string // HASH id -> fencing token "claim/attempt" of the owner
@@ -22,11 +23,16 @@ type keys struct {
 	reaps    string // HASH id -> number of lease expiries (poison-pill count)
 	stats    string // HASH counter name -> integer
 	latency  string // HASH "source:bucket" -> count of check latencies
-	run      string // HASH run metadata: id, started_ms
-	seq      string // STRING job id sequence
 	wake     string // LIST of wake-up tokens for idle workers
-	workers  string // ZSET worker name -> last heartbeat, ms on the Redis clock
 	claimPfx string // STRING per claim call: ids it claimed, for idempotent replay
+}
+
+// nsKeys names the keys of a namespace that are not per shard. They share
+// the namespace's own hash tag.
+type nsKeys struct {
+	run     string // HASH run metadata: id, started_ms, shards
+	seq     string // STRING job id sequence
+	workers string // ZSET worker name -> last heartbeat, ms on the Redis clock
 }
 
 var namespaceRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
@@ -40,10 +46,20 @@ func ValidNamespace(ns string) error {
 	return nil
 }
 
-func newKeys(ns string) keys {
+func newNSKeys(ns string) nsKeys {
 	p := "{" + ns + "}:"
+	return nsKeys{run: p + "run", seq: p + "seq", workers: p + "workers"}
+}
+
+// newKeys returns the keys of shard i of n. A single shard uses the
+// namespace's tag, so a one-shard run keeps the plainest key names.
+func newKeys(ns string, i, n int) keys {
+	tag := ns
+	if n > 1 {
+		tag = ns + "/" + strconv.Itoa(i)
+	}
+	p := "{" + tag + "}:"
 	return keys{
-		ns:       ns,
 		pending:  p + "pending",
 		jobs:     p + "jobs",
 		inflight: p + "inflight",
@@ -55,19 +71,30 @@ func newKeys(ns string) keys {
 		reaps:    p + "reaps",
 		stats:    p + "stats",
 		latency:  p + "latency",
-		run:      p + "run",
-		seq:      p + "seq",
 		wake:     p + "wake",
-		workers:  p + "workers",
 		claimPfx: p + "claim:",
 	}
 }
 
-// runKeys are the keys a new run deletes. The cache and the worker registry
-// outlive runs.
+// runKeys are the keys of a shard that a new run deletes. The cache and
+// the worker registry outlive runs.
 func (k keys) runKeys() []string {
 	return []string{k.pending, k.jobs, k.inflight, k.lease, k.delayed, k.results,
-		k.feed, k.failed, k.reaps, k.stats, k.latency, k.run, k.seq, k.wake}
+		k.feed, k.failed, k.reaps, k.stats, k.latency, k.wake}
+}
+
+// shardOf returns the shard of job id: ids of a sharded run are
+// "shard.number", those of a one-shard run plain numbers.
+func shardOf(id string, n int) int {
+	if n == 1 {
+		return 0
+	}
+	s, _, _ := strings.Cut(id, ".")
+	i, err := strconv.Atoi(s)
+	if err != nil || i < 0 || i >= n {
+		return 0
+	}
+	return i
 }
 
 // CachePrefix is where the result cache of namespace ns keeps its entries.

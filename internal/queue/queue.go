@@ -15,8 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -31,18 +33,28 @@ type Config struct {
 	Lease time.Duration
 	// MaxReaps is how many lease expiries dead-letter a job; default 3.
 	MaxReaps int
-	// FeedSize caps the newest-results feed; zero keeps every result.
+	// FeedSize caps the newest-results feed (per shard); zero keeps every
+	// result.
 	FeedSize int
+	// Shards splits the run over this many hash slots, so that a Redis
+	// Cluster spreads it over its nodes; default 1. Every process of a
+	// namespace must use the same number.
+	Shards int
+	// Home is the shard this process claims from first; it steals from the
+	// others when its own is empty.
+	Home int
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
 
 // Queue is safe for concurrent use.
 type Queue struct {
-	rdb redis.UniversalClient
-	cfg Config
-	k   keys
-	s   scripts
+	rdb  redis.UniversalClient
+	cfg  Config
+	ns   nsKeys
+	sh   []keys // per shard
+	s    scripts
+	next atomic.Uint64 // round robin of enqueued batches over the shards
 	// shebang is set when the scripts carry "#!lua" (Redis 7 and later).
 	shebang bool
 }
@@ -71,6 +83,13 @@ func New(ctx context.Context, rdb redis.UniversalClient, cfg Config) (*Queue, er
 	if cfg.MaxReaps < 0 || cfg.FeedSize < 0 {
 		return nil, fmt.Errorf("max reaps %d, feed size %d: want positive", cfg.MaxReaps, cfg.FeedSize)
 	}
+	if cfg.Shards == 0 {
+		cfg.Shards = 1
+	}
+	if cfg.Shards < 0 || cfg.Shards > 1024 {
+		return nil, fmt.Errorf("shards %d: want 1..1024", cfg.Shards)
+	}
+	cfg.Home = ((cfg.Home % cfg.Shards) + cfg.Shards) % cfg.Shards
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -78,8 +97,32 @@ func New(ctx context.Context, rdb redis.UniversalClient, cfg Config) (*Queue, er
 	if err != nil {
 		return nil, err
 	}
-	return &Queue{rdb: rdb, cfg: cfg, k: newKeys(cfg.Namespace), s: newScripts(major >= 7), shebang: major >= 7}, nil
+	q := &Queue{rdb: rdb, cfg: cfg, ns: newNSKeys(cfg.Namespace), s: newScripts(major >= 7), shebang: major >= 7}
+	for i := range cfg.Shards {
+		q.sh = append(q.sh, newKeys(cfg.Namespace, i, cfg.Shards))
+	}
+	return q, q.checkShards(ctx)
 }
+
+// checkShards refuses a shard count other than the current run's: jobs in
+// shards this process does not know would never be claimed.
+func (q *Queue) checkShards(ctx context.Context) error {
+	v, err := q.rdb.HGet(ctx, q.ns.run, "shards").Result()
+	if errors.Is(err, redis.Nil) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read run: %w", err)
+	}
+	if n, _ := strconv.Atoi(v); n != q.cfg.Shards && n > 0 {
+		return fmt.Errorf("the run in namespace %s uses %d shards, this process %d: set SHARDS=%d",
+			q.cfg.Namespace, n, q.cfg.Shards, n)
+	}
+	return nil
+}
+
+// Shards returns the number of shards.
+func (q *Queue) Shards() int { return q.cfg.Shards }
 
 func serverMajor(ctx context.Context, rdb redis.UniversalClient) (int, error) {
 	info, err := rdb.Info(ctx, "server").Result()
@@ -110,22 +153,28 @@ type Job struct {
 }
 
 // Enqueue adds urls as new jobs and returns how many were added. Each call
-// reserves fresh ids, so the same URL given twice is two jobs. The batch is
-// one script: it is added whole or not at all, and a replay adds nothing.
+// reserves fresh ids, so the same URL given twice is two jobs. The batch
+// goes to one shard, the next in turn, in one script: it is added whole or
+// not at all, and a replay adds nothing.
 func (q *Queue) Enqueue(ctx context.Context, urls []string) (int, error) {
 	if len(urls) == 0 {
 		return 0, nil
 	}
-	last, err := q.rdb.IncrBy(ctx, q.k.seq, int64(len(urls))).Result()
+	last, err := q.rdb.IncrBy(ctx, q.ns.seq, int64(len(urls))).Result()
 	if err != nil {
 		return 0, fmt.Errorf("reserve job ids: %w", err)
+	}
+	shard := int(q.next.Add(1) % uint64(q.cfg.Shards))
+	prefix := ""
+	if q.cfg.Shards > 1 {
+		prefix = strconv.Itoa(shard) + "."
 	}
 	args := make([]any, 0, 2*len(urls))
 	first := last - int64(len(urls)) + 1
 	for i, u := range urls {
-		args = append(args, strconv.FormatInt(first+int64(i), 10), u)
+		args = append(args, prefix+strconv.FormatInt(first+int64(i), 10), u)
 	}
-	k := q.k
+	k := q.sh[shard]
 	n, err := q.s.enqueue.Run(ctx, q.rdb, []string{k.jobs, k.pending, k.results, k.stats, k.wake}, args...).Int()
 	if err != nil {
 		return 0, fmt.Errorf("enqueue: %w", err)
@@ -134,9 +183,34 @@ func (q *Queue) Enqueue(ctx context.Context, urls []string) (int, error) {
 }
 
 // Claim leases up to max jobs to the caller, promoting due retries first.
+// It claims from the home shard, and from the others in random order when
+// that one has nothing.
 func (q *Queue) Claim(ctx context.Context, max int) ([]Job, error) {
+	order := q.claimOrder()
+	for _, shard := range order {
+		jobs, err := q.claimFrom(ctx, shard, max)
+		if err != nil || len(jobs) > 0 {
+			return jobs, err
+		}
+	}
+	return nil, nil
+}
+
+func (q *Queue) claimOrder() []int {
+	n := q.cfg.Shards
+	order := make([]int, 0, n)
+	order = append(order, q.cfg.Home)
+	for _, i := range mrand.Perm(n) {
+		if i != q.cfg.Home {
+			order = append(order, i)
+		}
+	}
+	return order
+}
+
+func (q *Queue) claimFrom(ctx context.Context, shard, max int) ([]Job, error) {
 	cid := newClaimID()
-	k := q.k
+	k := q.sh[shard]
 	keys := []string{k.pending, k.jobs, k.inflight, k.lease, k.delayed, k.claimPfx + cid}
 	vals, err := q.s.claim.Run(ctx, q.rdb, keys, cid, max, q.cfg.Lease.Milliseconds(), 100).Slice()
 	if err != nil {
@@ -165,17 +239,34 @@ type Owned struct{ ID, Token string }
 // returns the ids the worker no longer owns: their leases expired and the
 // reaper gave them to someone else.
 func (q *Queue) Extend(ctx context.Context, worker string, owned []Owned) ([]string, error) {
-	args := make([]any, 0, 2+2*len(owned))
-	args = append(args, q.cfg.Lease.Milliseconds(), worker)
-	for _, o := range owned {
-		args = append(args, o.ID, o.Token)
+	if err := q.s.register.Run(ctx, q.rdb, []string{q.ns.workers}, worker).Err(); err != nil {
+		return nil, fmt.Errorf("register worker: %w", err)
 	}
-	k := q.k
-	lost, err := q.s.extend.Run(ctx, q.rdb, []string{k.inflight, k.lease, k.workers}, args...).StringSlice()
-	if err != nil {
-		return nil, fmt.Errorf("extend leases: %w", err)
+	var lost []string
+	for shard, group := range groupByShard(owned, q.cfg.Shards, func(o Owned) string { return o.ID }) {
+		args := make([]any, 0, 1+2*len(group))
+		args = append(args, q.cfg.Lease.Milliseconds())
+		for _, o := range group {
+			args = append(args, o.ID, o.Token)
+		}
+		k := q.sh[shard]
+		l, err := q.s.extend.Run(ctx, q.rdb, []string{k.inflight, k.lease}, args...).StringSlice()
+		if err != nil {
+			return nil, fmt.Errorf("extend leases: %w", err)
+		}
+		lost = append(lost, l...)
 	}
 	return lost, nil
+}
+
+// groupByShard splits items by the shard of their job id.
+func groupByShard[T any](items []T, n int, id func(T) string) map[int][]T {
+	groups := make(map[int][]T)
+	for _, it := range items {
+		s := shardOf(id(it), n)
+		groups[s] = append(groups[s], it)
+	}
+	return groups
 }
 
 // Kind says what committing an outcome does with its job.
@@ -202,12 +293,23 @@ type Deltas struct {
 	Latency map[string]int64 // histogram buckets, "source:bucket"
 }
 
-// Commit acknowledges outcomes in one script: for each job still owned by
-// its token it stores the result (or schedules the retry) and moves the
-// counters. Jobs not owned any more are skipped and counted as stale. It is
-// safe to call again with the same outcomes after an error: nothing is
-// committed twice.
+// Commit acknowledges outcomes in one script per shard: for each job still
+// owned by its token it stores the result (or schedules the retry) and
+// moves the counters. Jobs not owned any more are skipped and counted as
+// stale. It is safe to call again with the same outcomes after an error:
+// nothing is committed twice. The deltas go with one of the shards' scripts.
 func (q *Queue) Commit(ctx context.Context, outs []Outcome, d Deltas) (committed, stale int, err error) {
+	for shard, group := range groupByShard(outs, q.cfg.Shards, func(o Outcome) string { return o.ID }) {
+		c, s, err := q.commitShard(ctx, shard, group, d)
+		if err != nil {
+			return committed, stale, err
+		}
+		committed, stale, d = committed+c, stale+s, Deltas{}
+	}
+	return committed, stale, nil
+}
+
+func (q *Queue) commitShard(ctx context.Context, shard int, outs []Outcome, d Deltas) (committed, stale int, err error) {
 	args := make([]any, 0, 3+4*len(outs)+2*len(d.Stats)+2*len(d.Latency))
 	args = append(args, q.cfg.FeedSize, len(outs))
 	for _, o := range outs {
@@ -224,7 +326,7 @@ func (q *Queue) Commit(ctx context.Context, outs []Outcome, d Deltas) (committed
 	for f, v := range d.Latency {
 		args = append(args, f, v)
 	}
-	k := q.k
+	k := q.sh[shard]
 	keys := []string{k.inflight, k.lease, k.delayed, k.results, k.feed, k.failed, k.stats, k.jobs, k.latency}
 	res, err := q.s.commit.Run(ctx, q.rdb, keys, args...).Int64Slice()
 	if err != nil {
@@ -233,17 +335,19 @@ func (q *Queue) Commit(ctx context.Context, outs []Outcome, d Deltas) (committed
 	return int(res[0]), int(res[1]), nil
 }
 
-// Reap puts up to limit jobs whose lease expired back on the queue, or
-// dead-letters those that expired MaxReaps times.
+// Reap puts up to limit jobs per shard whose lease expired back on the
+// queue, or dead-letters those that expired MaxReaps times.
 func (q *Queue) Reap(ctx context.Context, limit int) (requeued, dead int, err error) {
-	k := q.k
-	keys := []string{k.lease, k.inflight, k.pending, k.reaps, k.results, k.feed, k.failed, k.stats, k.jobs, k.wake}
 	now := time.Now().UTC().Format(time.RFC3339)
-	res, err := q.s.reap.Run(ctx, q.rdb, keys, limit, q.cfg.MaxReaps, q.cfg.FeedSize, now).Int64Slice()
-	if err != nil {
-		return 0, 0, fmt.Errorf("reap expired leases: %w", err)
+	for _, k := range q.sh {
+		keys := []string{k.lease, k.inflight, k.pending, k.reaps, k.results, k.feed, k.failed, k.stats, k.jobs, k.wake}
+		res, err := q.s.reap.Run(ctx, q.rdb, keys, limit, q.cfg.MaxReaps, q.cfg.FeedSize, now).Int64Slice()
+		if err != nil {
+			return requeued, dead, fmt.Errorf("reap expired leases: %w", err)
+		}
+		requeued, dead = requeued+int(res[0]), dead+int(res[1])
 	}
-	return int(res[0]), int(res[1]), nil
+	return requeued, dead, nil
 }
 
 // Wait blocks until new work may be there or timeout passes, whichever is
@@ -251,10 +355,10 @@ func (q *Queue) Reap(ctx context.Context, limit int) (requeued, dead int, err er
 func (q *Queue) Wait(ctx context.Context, timeout time.Duration) error {
 	var err error
 	if timeout >= time.Second {
-		err = q.rdb.BLPop(ctx, timeout, q.k.wake).Err()
+		err = q.rdb.BLPop(ctx, timeout, q.sh[q.cfg.Home].wake).Err()
 	} else { // BLPop rounds up to whole seconds; the server takes fractions
 		secs := strconv.FormatFloat(timeout.Seconds(), 'f', 3, 64)
-		err = q.rdb.Do(ctx, "BLPOP", q.k.wake, secs).Err()
+		err = q.rdb.Do(ctx, "BLPOP", q.sh[q.cfg.Home].wake, secs).Err()
 	}
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("wait for work: %w", err)

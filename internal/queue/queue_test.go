@@ -108,7 +108,7 @@ func TestEnqueueSameURLTwiceIsTwoJobs(t *testing.T) {
 func TestEnqueueReplayAddsNothing(t *testing.T) {
 	ctx := context.Background()
 	q, rdb := startQueue(t, Config{})
-	k := q.k
+	k := q.sh[0]
 	run := func() (int, error) {
 		return q.s.enqueue.Run(ctx, rdb, []string{k.jobs, k.pending, k.results, k.stats, k.wake},
 			"1", "http://a.test/", "2", "http://b.test/").Int()
@@ -132,7 +132,7 @@ func TestClaimReplayReturnsSameJobs(t *testing.T) {
 	ctx := context.Background()
 	q, rdb := startQueue(t, Config{})
 	mustEnqueue(t, q, urls(5))
-	k := q.k
+	k := q.sh[0]
 	claim := func() []any {
 		keys := []string{k.pending, k.jobs, k.inflight, k.lease, k.delayed, k.claimPfx + "c1"}
 		v, err := q.s.claim.Run(ctx, rdb, keys, "c1", 3, 30000, 100).Slice()
@@ -155,7 +155,7 @@ func TestExtendRenewsAndReportsLost(t *testing.T) {
 	q, rdb := startQueue(t, Config{Lease: time.Second})
 	mustEnqueue(t, q, urls(2))
 	jobs, _ := q.Claim(ctx, 2)
-	before := rdb.ZScore(ctx, q.k.lease, jobs[0].ID).Val()
+	before := rdb.ZScore(ctx, q.sh[0].lease, jobs[0].ID).Val()
 	owned := []Owned{{jobs[0].ID, jobs[0].Token}, {jobs[1].ID, "someone-else/1"}}
 	for range 2 {
 		lost, err := q.Extend(ctx, "w1", owned)
@@ -163,7 +163,7 @@ func TestExtendRenewsAndReportsLost(t *testing.T) {
 			t.Fatalf("Extend = %v, %v; want [%s]", lost, err, jobs[1].ID)
 		}
 	}
-	if after := rdb.ZScore(ctx, q.k.lease, jobs[0].ID).Val(); after < before {
+	if after := rdb.ZScore(ctx, q.sh[0].lease, jobs[0].ID).Val(); after < before {
 		t.Errorf("lease went from %v to %v; want it renewed", before, after)
 	}
 	if s := mustStats(t, q); len(s.Workers) != 1 || s.Workers[0].Name != "w1" || s.Alive(time.Second) != 1 {
@@ -176,8 +176,8 @@ func TestExtendRenewsAndReportsLost(t *testing.T) {
 func expire(tb testing.TB, q *Queue, rdb *redis.Client) {
 	tb.Helper()
 	ctx := context.Background()
-	for _, id := range rdb.ZRange(ctx, q.k.lease, 0, -1).Val() {
-		rdb.ZAdd(ctx, q.k.lease, redis.Z{Score: 1, Member: id})
+	for _, id := range rdb.ZRange(ctx, q.sh[0].lease, 0, -1).Val() {
+		rdb.ZAdd(ctx, q.sh[0].lease, redis.Z{Score: 1, Member: id})
 	}
 }
 
@@ -209,7 +209,7 @@ func TestReapRequeuesExpiredAndZombieCannotCommit(t *testing.T) {
 		t.Errorf("fresh commit = %d; want 3", c)
 	}
 	s := mustStats(t, q)
-	if s.Done != 3 || s.Reaped != 3 || s.Stale != 1 || !s.Finished() || rdb.HLen(ctx, q.k.results).Val() != 3 {
+	if s.Done != 3 || s.Reaped != 3 || s.Stale != 1 || !s.Finished() || rdb.HLen(ctx, q.sh[0].results).Val() != 3 {
 		t.Errorf("stats = %+v; want done 3 reaped 3 stale 1, finished, 3 results", s)
 	}
 }

@@ -53,41 +53,42 @@ func (s Stats) Alive(lease time.Duration) int {
 	return n
 }
 
-// Stats reads a consistent snapshot of the run.
+// Stats reads a snapshot of the run: each shard's part in one transaction
+// (jobs never move between shards, so the queue sizes and counters of a
+// shard are consistent with each other), summed over the shards.
 func (q *Queue) Stats(ctx context.Context) (Stats, error) {
-	k := q.k
-	var (
-		counters, lat, run *redis.MapStringStringCmd
-		queued, proc       *redis.IntCmd
-		delayed            *redis.IntCmd
-		workers            *redis.ZSliceCmd
-		now                *redis.TimeCmd
-	)
-	_, err := q.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		counters = p.HGetAll(ctx, k.stats)
-		lat = p.HGetAll(ctx, k.latency)
-		run = p.HGetAll(ctx, k.run)
-		queued = p.LLen(ctx, k.pending)
-		proc = p.HLen(ctx, k.inflight)
-		delayed = p.ZCard(ctx, k.delayed)
-		workers = p.ZRangeWithScores(ctx, k.workers, 0, -1)
-		now = p.Time(ctx)
-		return nil
-	})
-	if err != nil {
-		return Stats{}, fmt.Errorf("read stats: %w", err)
+	s := Stats{Counters: map[string]int64{}, Latency: map[string]int64{}}
+	if err := q.readRun(ctx, &s); err != nil {
+		return Stats{}, err
 	}
-	s := Stats{
-		Now:        now.Val(),
-		Queued:     queued.Val(),
-		Processing: proc.Val(),
-		Delayed:    delayed.Val(),
-		Counters:   parseCounts(counters.Val()),
-		Latency:    parseCounts(lat.Val()),
+	for _, k := range q.sh {
+		if err := q.addShard(ctx, k, &s); err != nil {
+			return Stats{}, err
+		}
 	}
 	c := s.Counters
 	s.Total, s.Success, s.Error, s.Done = c["total"], c["success"], c["error"], c["done"]
 	s.Dead, s.Retried, s.Reaped, s.Stale = c["dead"], c["retried"], c["reaped"], c["stale"]
+	return s, nil
+}
+
+// readRun reads the namespace's run metadata, workers and clock.
+func (q *Queue) readRun(ctx context.Context, s *Stats) error {
+	var (
+		run     *redis.MapStringStringCmd
+		workers *redis.ZSliceCmd
+		now     *redis.TimeCmd
+	)
+	_, err := q.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		run = p.HGetAll(ctx, q.ns.run)
+		workers = p.ZRangeWithScores(ctx, q.ns.workers, 0, -1)
+		now = p.Time(ctx)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read stats: %w", err)
+	}
+	s.Now = now.Val()
 	r := run.Val()
 	s.RunID = r["id"]
 	if ms, err := strconv.ParseInt(r["started_ms"], 10, 64); err == nil {
@@ -97,16 +98,39 @@ func (q *Queue) Stats(ctx context.Context) (Stats, error) {
 		name, _ := z.Member.(string)
 		s.Workers = append(s.Workers, Worker{Name: name, LastSeen: time.UnixMilli(int64(z.Score))})
 	}
-	return s, nil
+	return nil
 }
 
-func parseCounts(m map[string]string) map[string]int64 {
-	out := make(map[string]int64, len(m))
+// addShard adds one shard's queue sizes and counters to s.
+func (q *Queue) addShard(ctx context.Context, k keys, s *Stats) error {
+	var (
+		counters, lat         *redis.MapStringStringCmd
+		queued, proc, delayed *redis.IntCmd
+	)
+	_, err := q.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		counters = p.HGetAll(ctx, k.stats)
+		lat = p.HGetAll(ctx, k.latency)
+		queued = p.LLen(ctx, k.pending)
+		proc = p.HLen(ctx, k.inflight)
+		delayed = p.ZCard(ctx, k.delayed)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read stats: %w", err)
+	}
+	s.Queued += queued.Val()
+	s.Processing += proc.Val()
+	s.Delayed += delayed.Val()
+	addCounts(s.Counters, counters.Val())
+	addCounts(s.Latency, lat.Val())
+	return nil
+}
+
+func addCounts(into map[string]int64, m map[string]string) {
 	for f, v := range m {
 		n, _ := strconv.ParseInt(v, 10, 64)
-		out[f] = n
+		into[f] += n
 	}
-	return out
 }
 
 // NewRun deletes the previous run's queue, results and counters (never the
@@ -114,10 +138,14 @@ func parseCounts(m map[string]string) map[string]int64 {
 // old run cannot commit them: their tokens are gone with it.
 func (q *Queue) NewRun(ctx context.Context) (string, error) {
 	id := newClaimID()[:12]
-	k := q.k
+	for _, k := range q.sh {
+		if err := q.rdb.Unlink(ctx, k.runKeys()...).Err(); err != nil {
+			return "", fmt.Errorf("clear previous run: %w", err)
+		}
+	}
 	_, err := q.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Unlink(ctx, k.runKeys()...)
-		p.HSet(ctx, k.run, "id", id, "started_ms", time.Now().UnixMilli())
+		p.Unlink(ctx, q.ns.run, q.ns.seq)
+		p.HSet(ctx, q.ns.run, "id", id, "started_ms", time.Now().UnixMilli(), "shards", q.cfg.Shards)
 		return nil
 	})
 	if err != nil {
@@ -128,22 +156,22 @@ func (q *Queue) NewRun(ctx context.Context) (string, error) {
 
 // Recent returns the newest n results, newest first.
 func (q *Queue) Recent(ctx context.Context, n int) ([]json.RawMessage, error) {
-	msgs, err := q.rdb.XRevRangeN(ctx, q.k.feed, "+", "-", int64(n)).Result()
-	if err != nil {
-		return nil, fmt.Errorf("read results: %w", err)
-	}
-	out := make([]json.RawMessage, 0, len(msgs))
-	for _, m := range msgs {
-		if r, ok := m.Values["r"].(string); ok {
-			out = append(out, json.RawMessage(r))
+	out := make([]json.RawMessage, 0, n)
+	for e, err := range q.Scan(ctx, FeedStream, Range{}, n) {
+		if err != nil {
+			return nil, err
 		}
+		if len(out) == n {
+			break
+		}
+		out = append(out, e.Result)
 	}
 	return out, nil
 }
 
 // Result returns the final result of job id, or ok false when it has none.
 func (q *Queue) Result(ctx context.Context, id string) (json.RawMessage, bool, error) {
-	r, err := q.rdb.HGet(ctx, q.k.results, id).Result()
+	r, err := q.rdb.HGet(ctx, q.sh[shardOf(id, q.cfg.Shards)].results, id).Result()
 	if err == redis.Nil {
 		return nil, false, nil
 	}

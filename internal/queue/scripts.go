@@ -98,16 +98,13 @@ end
 return out
 `
 
-// extendSrc is the heartbeat: it renews the leases a worker still holds and
-// records the worker as alive.
-// KEYS: inflight, lease, workers. ARGV: lease ms, worker name, id, token, ...
+// extendSrc is the heartbeat: it renews the leases a worker still holds.
+// KEYS: inflight, lease. ARGV: lease ms, id, token, id, token, ...
 // Returns the ids whose token no longer matches: the worker lost them.
 const extendSrc = luaPrelude + `
 local lease = tonumber(ARGV[1])
-redis.call('ZADD', KEYS[3], now, ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 3600000)
 local lost = {}
-for i = 3, #ARGV, 2 do
+for i = 2, #ARGV, 2 do
   if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then
     redis.call('ZADD', KEYS[2], now + lease, ARGV[i])
   else
@@ -115,6 +112,15 @@ for i = 3, #ARGV, 2 do
   end
 end
 return lost
+`
+
+// registerSrc records a worker as alive, on the Redis clock, and forgets
+// workers silent for an hour.
+// KEYS: workers. ARGV: worker name. Returns 0.
+const registerSrc = luaPrelude + `
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 3600000)
+return 0
 `
 
 // commitSrc acknowledges jobs, stores their results and moves the counters,
@@ -230,7 +236,7 @@ return {requeued, dead}
 // Queue because the "#!lua" line, which makes Redis 7 reject a script that
 // touches an undeclared key on a cluster, is refused by older servers.
 type scripts struct {
-	enqueue, claim, extend, commit, reap *redis.Script
+	enqueue, claim, extend, register, commit, reap *redis.Script
 }
 
 func newScripts(shebang bool) scripts {
@@ -241,10 +247,11 @@ func newScripts(shebang bool) scripts {
 		return redis.NewScript(src)
 	}
 	return scripts{
-		enqueue: mk(enqueueSrc),
-		claim:   mk(claimSrc),
-		extend:  mk(extendSrc),
-		commit:  mk(commitSrc),
-		reap:    mk(reapSrc),
+		enqueue:  mk(enqueueSrc),
+		claim:    mk(claimSrc),
+		extend:   mk(extendSrc),
+		register: mk(registerSrc),
+		commit:   mk(commitSrc),
+		reap:     mk(reapSrc),
 	}
 }
