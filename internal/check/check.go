@@ -8,43 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"sync"
 	"time"
 )
-
-// Defaults applied by New to zero Config fields.
-const (
-	DefaultTimeout         = 5 * time.Second
-	DefaultMaxBody         = 1 << 20
-	DefaultMaxRedirects    = 10
-	DefaultMaxConnsPerHost = 64
-	DefaultUserAgent       = "url-checker/1 (+https://github.com/urlcheck/url-checker)"
-)
-
-// Config configures a Checker. Zero values mean the documented default;
-// negative values make New fail.
-type Config struct {
-	// Timeout is the whole budget of one attempt: DNS, connect, TLS,
-	// headers and body. Default 5s.
-	Timeout time.Duration
-	// MaxBody is how many bytes of body are read, then discarded, before
-	// the body is closed. Default 1 MiB.
-	MaxBody int64
-	// MaxRedirects is how many redirects are followed. Default 10.
-	MaxRedirects int
-	// MaxConnsPerHost is how many idle connections are kept per host.
-	// Default 64.
-	MaxConnsPerHost int
-	// UserAgent is sent with every request. Default DefaultUserAgent.
-	UserAgent string
-	// Transport, if set, replaces the tuned transport (tests use it).
-	// Close then closes its idle connections if it supports that.
-	Transport http.RoundTripper
-}
 
 // Checker probes URLs. It is safe for concurrent use; one Checker per
 // process lets all workers share one connection pool.
@@ -53,6 +22,9 @@ type Checker struct {
 	timeout      time.Duration
 	maxBody      int64
 	maxRedirects int
+	method       method
+	memory       HeadMemory // nil unless method.fallback
+	accept       Accept
 	// userAgent is shared, read-only, by every request's header map; this
 	// saves an allocation per check and is safe because nothing in
 	// net/http writes to header value slices.
@@ -65,11 +37,17 @@ func New(cfg Config) (*Checker, error) {
 		return nil, fmt.Errorf("check config: %w", err)
 	}
 	cfg.setDefaults()
+	m, _ := parseMethod(cfg.Method) // checked by validate
 	c := &Checker{
 		timeout:      cfg.Timeout,
 		maxBody:      cfg.MaxBody,
 		maxRedirects: cfg.MaxRedirects,
+		method:       m,
+		accept:       cfg.Accept,
 		userAgent:    []string{cfg.UserAgent},
+	}
+	if m.fallback {
+		c.memory = cfg.HeadMemory
 	}
 	c.client = http.Client{Transport: cfg.Transport, CheckRedirect: c.checkRedirect}
 	if cfg.Transport == nil {
@@ -78,147 +56,99 @@ func New(cfg Config) (*Checker, error) {
 	return c, nil
 }
 
-func (cfg Config) validate() error {
-	switch {
-	case cfg.Timeout < 0:
-		return fmt.Errorf("negative Timeout %v", cfg.Timeout)
-	case cfg.MaxBody < 0:
-		return fmt.Errorf("negative MaxBody %d", cfg.MaxBody)
-	case cfg.MaxRedirects < 0:
-		return fmt.Errorf("negative MaxRedirects %d", cfg.MaxRedirects)
-	case cfg.MaxConnsPerHost < 0:
-		return fmt.Errorf("negative MaxConnsPerHost %d", cfg.MaxConnsPerHost)
-	}
-	for i := 0; i < len(cfg.UserAgent); i++ {
-		if b := cfg.UserAgent[i]; b < 0x20 || b == 0x7f {
-			// Such a header would make every request fail.
-			return fmt.Errorf("control character in UserAgent at byte %d", i)
-		}
-	}
-	return nil
-}
-
-func (cfg *Config) setDefaults() {
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.MaxBody == 0 {
-		cfg.MaxBody = DefaultMaxBody
-	}
-	if cfg.MaxRedirects == 0 {
-		cfg.MaxRedirects = DefaultMaxRedirects
-	}
-	if cfg.MaxConnsPerHost == 0 {
-		cfg.MaxConnsPerHost = DefaultMaxConnsPerHost
-	}
-	if cfg.UserAgent == "" {
-		cfg.UserAgent = DefaultUserAgent
-	}
-}
-
-// newTransport returns a transport tuned for many short requests to many
-// hosts: large idle pool, keep-alive, HTTP/2, and no gzip since bodies are
-// discarded unread. The per-attempt context deadline bounds everything; the
-// dial and TLS timeouts only matter if the caller's context has none.
-func newTransport(cfg Config) *http.Transport {
-	d := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}
-	return &http.Transport{
-		Proxy:                  http.ProxyFromEnvironment,
-		DialContext:            d.DialContext,
-		ForceAttemptHTTP2:      true,
-		MaxIdleConns:           max(1024, cfg.MaxConnsPerHost),
-		MaxIdleConnsPerHost:    cfg.MaxConnsPerHost,
-		IdleConnTimeout:        90 * time.Second,
-		TLSHandshakeTimeout:    cfg.Timeout,
-		ExpectContinueTimeout:  time.Second,
-		DisableCompression:     true,
-		MaxResponseHeaderBytes: maxHeaderBytes,
-	}
-}
-
-// maxHeaderBytes caps response headers well below net/http's 1 MiB default,
-// so that a hostile server cannot make each in-flight check hold a megabyte.
-const maxHeaderBytes = 256 << 10
-
 // Close closes idle connections. The Checker stays usable.
 func (c *Checker) Close() {
 	c.client.CloseIdleConnections()
 }
 
-// hops counts the redirects of one check. It travels in the request context
-// because CheckRedirect is shared by all concurrent checks.
-type hops struct {
-	n       int  // redirects followed
-	limited bool // a further redirect was refused
-}
-
-type hopsKey struct{}
-
-// checkRedirect follows up to maxRedirects redirects. Past that it returns
-// the last 3xx response instead of an error, so that the result still
-// carries its status and URL.
-func (c *Checker) checkRedirect(req *http.Request, via []*http.Request) error {
-	h, _ := req.Context().Value(hopsKey{}).(*hops)
-	if len(via) > c.maxRedirects {
-		if h != nil {
-			h.limited = true
-		}
-		return http.ErrUseLastResponse
-	}
-	if h != nil {
-		h.n = len(via)
-	}
-	return nil
-}
-
-// Check makes one GET attempt on rawURL. It fills URL, OK, Status, Error,
-// ErrorKind, FinalURL, Redirects, DurationMS and CheckedAt; the caller owns
-// the other fields. It never takes longer than Config.Timeout (or ctx's
-// deadline, if sooner). If ctx is cancelled the result is of kind other;
-// callers shutting down should look at ctx.Err() rather than store it.
+// Check makes one attempt on rawURL: one request and its redirects, or with
+// Method "head,get" possibly a HEAD and then a GET. It fills the fields
+// about the URL and leaves the job fields (ID, Attempts, Worker, Cache) to
+// the caller. It never takes longer than Config.Timeout (or ctx's deadline,
+// if sooner). If ctx is cancelled the result is of kind other; callers
+// shutting down should look at ctx.Err() rather than store it.
 func (c *Checker) Check(ctx context.Context, rawURL string) Result {
 	start := time.Now()
-	res := Result{URL: rawURL, FinalURL: rawURL, CheckedAt: start.UTC()}
+	res := Result{URL: rawURL, FinalURL: rawURL, ContentLength: -1, CheckedAt: start.UTC()}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	var h hops
-	c.do(context.WithValue(ctx, hopsKey{}, &h), &res, &h)
-	res.DurationMS = float64(time.Since(start).Microseconds()) / 1000
+	c.do(ctx, &res)
+	res.DurationMS = millis(time.Since(start))
+	res.Timing.Total = res.DurationMS
 	return res
 }
 
 // do runs the exchange and fills res. The body is read inside the same
 // deadline as the headers, so a trickling body cannot outlive the budget.
-func (c *Checker) do(ctx context.Context, res *Result, h *hops) {
+func (c *Checker) do(ctx context.Context, res *Result) {
+	x, ctx := newExchange(ctx)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, res.URL, nil)
 	if err != nil {
 		res.fail(KindOther, message(err))
 		return
 	}
 	req.Header["User-Agent"] = c.userAgent
-	resp, err := c.client.Do(req)
-	res.Redirects = h.n
+	resp, err := c.send(ctx, x, req)
+	c.record(ctx, res, x, resp, err)
+}
+
+// record fills res from the outcome of the exchange.
+func (c *Checker) record(ctx context.Context, res *Result, x *exchange, resp *http.Response, err error) {
+	res.Method = x.method
+	res.Redirects = x.hops
+	if len(x.chain) > 0 {
+		res.Chain = &x.chain
+	}
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) && ue.URL != "" {
 			res.FinalURL = ue.URL
 		}
+		x.trace.fill(res)
 		res.fail(explain(ctx, err, "awaiting response"))
 		return
 	}
-	res.Status = resp.StatusCode
-	if h.n > 0 {
-		// Only a redirect changes the URL; skipping String saves an
-		// allocation on the common path.
-		res.FinalURL = resp.Request.URL.String()
-	}
+	note(res, resp, x.hops)
 	err = drain(resp.Body, c.maxBody)
 	resp.Body.Close()
+	x.trace.fill(res)
 	if err != nil {
 		res.fail(explain(ctx, err, "reading body"))
 		return
 	}
-	c.judge(res, h.limited)
+	c.judge(res, x.limited)
+}
+
+// note records what the final response says about itself.
+func note(res *Result, resp *http.Response, hops int) {
+	res.Status = resp.StatusCode
+	if hops > 0 {
+		// Only a redirect changes the URL; skipping String saves an
+		// allocation on the common path.
+		res.FinalURL = resp.Request.URL.String()
+	}
+	res.HTTPVersion = protoName(resp)
+	res.ContentType = truncate(resp.Header.Get("Content-Type"), maxMessage)
+	res.ContentLength = resp.ContentLength
+	now := time.Now()
+	res.TLS = newTLSInfo(resp.TLS, now)
+	res.RetryAfterMS = retryAfter(resp, now).Milliseconds()
+}
+
+// protoName returns resp's protocol, as a constant for the usual ones so
+// that the result does not keep the status line alive.
+func protoName(resp *http.Response) string {
+	switch {
+	case resp.ProtoAtLeast(3, 0):
+		return truncate(resp.Proto, 16)
+	case resp.ProtoMajor == 2:
+		return "HTTP/2.0"
+	case resp.ProtoMinor == 1:
+		return "HTTP/1.1"
+	case resp.ProtoMinor == 0:
+		return "HTTP/1.0"
+	}
+	return truncate(resp.Proto, 16)
 }
 
 // judge sets OK or the failure kind from the final status.
@@ -227,12 +157,14 @@ func (c *Checker) judge(res *Result, limited bool) {
 	switch {
 	case limited:
 		res.fail(KindTooManyRedirects, "stopped after "+strconv.Itoa(c.maxRedirects)+" redirects")
-	case code >= 200 && code <= 399:
+	case c.accept.Contains(code):
 		res.OK = true
 	case code >= 400 && code <= 499:
 		res.fail(KindHTTP4xx, statusMessage(code))
 	case code >= 500 && code <= 599:
 		res.fail(KindHTTP5xx, statusMessage(code))
+	case code >= 100 && code <= 399:
+		res.fail(KindUnacceptedStatus, statusMessage(code)+" is not an accepted status")
 	default:
 		res.fail(KindOther, statusMessage(code))
 	}

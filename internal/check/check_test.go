@@ -2,9 +2,12 @@ package check
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -203,6 +206,15 @@ func TestNew(t *testing.T) {
 		{"negative redirects", Config{MaxRedirects: -1}, true},
 		{"negative conns", Config{MaxConnsPerHost: -1}, true},
 		{"newline in user agent", Config{UserAgent: "a\nb"}, true},
+		{"methods", Config{Method: " HEAD, GET "}, false},
+		{"head", Config{Method: "head"}, false},
+		{"unknown method", Config{Method: "post"}, true},
+		{"get,head", Config{Method: "get,head"}, true},
+		{"deny private with allow-list", Config{DenyPrivate: true, AllowAddr: func(netip.Addr) bool { return true }}, false},
+		{"allow-list alone", Config{AllowAddr: func(netip.Addr) bool { return true }}, true},
+		{"transport and insecure", Config{Transport: http.DefaultTransport, Insecure: true}, true},
+		{"transport and deny private", Config{Transport: http.DefaultTransport, DenyPrivate: true}, true},
+		{"transport and roots", Config{Transport: http.DefaultTransport, RootCAs: x509.NewCertPool()}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,8 +234,27 @@ func BenchmarkCheck(b *testing.B) {
 		w.Write([]byte("ok\n"))
 	}))
 	b.Cleanup(srv.Close)
-	c := newChecker(b, Config{MaxConnsPerHost: 256})
-	url := srv.URL + "/"
+	benchCheck(b, Config{MaxConnsPerHost: 256}, srv.URL+"/")
+}
+
+// BenchmarkCheckHeadGet checks a host known not to support HEAD: the cost
+// of asking the HeadMemory.
+func BenchmarkCheckHeadGet(b *testing.B) {
+	s := newMethodServer(b, http.StatusMethodNotAllowed, http.StatusOK)
+	benchCheck(b, Config{MaxConnsPerHost: 256, Method: "head,get"}, s.url)
+}
+
+// BenchmarkCheckTLS checks over kept-alive HTTP/2: the cost of the TLS
+// details.
+func BenchmarkCheckTLS(b *testing.B) {
+	ca := newCA(b, time.Now().Add(day))
+	srv := tlsServer(b, ca.issue(b, time.Now().Add(-time.Hour), time.Now().Add(day), "127.0.0.1"),
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) }))
+	benchCheck(b, Config{MaxConnsPerHost: 256, RootCAs: ca.pool}, srv.URL+"/")
+}
+
+func benchCheck(b *testing.B, cfg Config, url string) {
+	c := newChecker(b, cfg)
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -235,4 +266,21 @@ func BenchmarkCheck(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkResultMarshal measures the JSON encoding each result goes
+// through before it is stored.
+func BenchmarkResultMarshal(b *testing.B) {
+	r := Result{
+		ID: "0192d6a1-7b7e-7c4e-9b1a-4f5e6d7c8b9a", URL: "https://example.com/some/page", OK: true, Status: 200,
+		FinalURL: "https://example.com/some/page", DurationMS: 123.456, Attempts: 1, Worker: "w1",
+		CheckedAt: time.Now().UTC(), Method: "GET", HTTPVersion: "HTTP/2.0", ContentType: "text/html",
+		ContentLength: 5120, RemoteIP: "93.184.215.14", Timing: Timing{DNS: 5, Connect: 20, TLS: 40, TTFB: 100, Total: 123.456},
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := json.Marshal(r); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

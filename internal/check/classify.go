@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+	"time"
 	"unicode/utf8"
 )
 
@@ -29,12 +30,29 @@ func explain(ctx context.Context, err error, stage string) (kind, msg string) {
 		(errors.Is(err, context.DeadlineExceeded) || kind == KindOther || kind == KindReset) {
 		return KindTimeout, "timeout " + stage
 	}
-	return kind, message(err)
+	return kind, describe(kind, err)
+}
+
+// describe phrases err, of the given kind, for Result.Error. Blocked and
+// certificate errors get their own words, without the dial or handshake
+// details around them.
+func describe(kind string, err error) string {
+	var blocked *blockedError
+	switch {
+	case kind == KindBlocked && errors.As(err, &blocked):
+		return blocked.Error()
+	case kind == KindTLS:
+		if msg, ok := certMessage(err, time.Now()); ok {
+			return msg
+		}
+	}
+	return message(err)
 }
 
 // classify maps an error from net/http to a Kind by its type. The order
-// matters: a DNS timeout is a timeout, not dns, and the specific kinds come
-// before the reset test, whose text fallback is the loosest.
+// matters: a blocked address is blocked whatever else failed, a DNS timeout
+// is a timeout, not dns, and the specific kinds come before the reset test,
+// whose text fallback is the loosest.
 //
 // A malformed response is other, since the server answered but not in
 // HTTP; one that ends before any byte arrives is reset (io.EOF), since
@@ -42,7 +60,10 @@ func explain(ctx context.Context, err error, stage string) (kind, msg string) {
 func classify(err error) string {
 	var dnsErr *net.DNSError
 	var netErr net.Error
+	var blocked *blockedError
 	switch {
+	case errors.As(err, &blocked):
+		return KindBlocked
 	case errors.Is(err, context.DeadlineExceeded):
 		return KindTimeout
 	case errors.As(err, &dnsErr):

@@ -74,7 +74,7 @@ func TestExplainDeadline(t *testing.T) {
 		{"deadline", expired, &url.Error{Op: "Get", URL: "u", Err: context.DeadlineExceeded}, KindTimeout, "timeout stage"},
 		{"closed by deadline", expired, errors.New("use of closed network connection"), KindTimeout, "timeout stage"},
 		{"eof by deadline", expired, io.ErrUnexpectedEOF, KindTimeout, "timeout stage"},
-		{"tls kept", expired, x509.UnknownAuthorityError{}, KindTLS, "x509: certificate signed by unknown authority"},
+		{"tls kept", expired, x509.UnknownAuthorityError{}, KindTLS, "tls: certificate signed by unknown authority"},
 		{"no deadline", live, &url.Error{Op: "Get", URL: "u", Err: io.EOF}, KindReset, "EOF"},
 	}
 	for _, tt := range tests {
@@ -115,6 +115,8 @@ func TestTransient(t *testing.T) {
 		{KindHTTP5xx, 503, true},
 		{KindOther, 0, false},
 		{KindDead, 0, false},
+		{KindBlocked, 0, false},
+		{KindUnacceptedStatus, 204, false},
 	}
 	for _, tt := range tests {
 		r := Result{ErrorKind: tt.kind, Status: tt.status}

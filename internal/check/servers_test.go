@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -141,6 +142,13 @@ func closedPortURL(tb testing.TB) string {
 // connection and then hands the connection to respond.
 func rawURL(tb testing.TB, respond func(*net.TCPConn)) string {
 	tb.Helper()
+	return rawURLMethods(tb, func(_ string, c *net.TCPConn) { respond(c) })
+}
+
+// rawURLMethods is rawURL for responders that look at the request
+// method.
+func rawURLMethods(tb testing.TB, respond func(method string, c *net.TCPConn)) string {
+	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatalf("listen: %v", err)
@@ -154,8 +162,8 @@ func rawURL(tb testing.TB, respond func(*net.TCPConn)) string {
 			}
 			go func() {
 				defer conn.Close()
-				if _, err := http.ReadRequest(bufio.NewReader(conn)); err == nil {
-					respond(conn.(*net.TCPConn))
+				if req, err := http.ReadRequest(bufio.NewReader(conn)); err == nil {
+					respond(req.Method, conn.(*net.TCPConn))
 				}
 			}()
 		}
@@ -188,4 +196,36 @@ type testWriter struct{ tb testing.TB }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.tb.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// serveOn starts an HTTP server for h on ip, a loopback address other than
+// 127.0.0.1 if need be, closed when the test ends.
+func serveOn(tb testing.TB, ip string, h http.Handler) *httptest.Server {
+	tb.Helper()
+	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	if err != nil {
+		tb.Fatalf("listen: %v", err)
+	}
+	srv := httptest.NewUnstartedServer(h)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	tb.Cleanup(srv.Close)
+	return srv
+}
+
+// sameChain reports whether a result's chain holds exactly want.
+func sameChain(got *[]Hop, want []Hop) bool {
+	if got == nil {
+		return len(want) == 0
+	}
+	return slices.Equal(*got, want)
+}
+
+// chainOf returns r's chain for messages.
+func chainOf(r Result) []Hop {
+	if r.Chain == nil {
+		return nil
+	}
+	return *r.Chain
 }

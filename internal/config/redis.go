@@ -116,7 +116,18 @@ func (r *Redis) Client() redis.UniversalClient {
 	o.PoolSize = r.PoolSize
 	o.IsClusterMode = r.Cluster
 	o.MasterName = r.SentinelMaster
-	c := redis.NewUniversalClient(o)
+	var c redis.UniversalClient
+	if o.MasterName == "" && (len(o.Addrs) > 1 || o.IsClusterMode) {
+		co := o.Cluster()
+		// The default reloads the slot map once a minute, and a dead
+		// primary answers no MOVED that would trigger a reload: without
+		// this a client keeps dialling it for up to a minute after a
+		// failover.
+		co.ClusterStateReloadInterval = 2 * time.Second
+		c = redis.NewClusterClient(co)
+	} else {
+		c = redis.NewUniversalClient(o)
+	}
 	if r.trips == nil {
 		r.trips = &tripCounter{}
 	}

@@ -36,7 +36,8 @@ type Config[T any] struct {
 // Flusher is safe for concurrent use.
 type Flusher[T any] struct {
 	cfg  Config[T]
-	kick chan struct{}
+	kick chan struct{} // a full batch is waiting
+	now  chan struct{} // flush everything now
 
 	mu  sync.Mutex
 	buf []T // items not yet written, oldest first
@@ -66,7 +67,7 @@ func New[T any](cfg Config[T]) (*Flusher[T], error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Flusher[T]{cfg: cfg, kick: make(chan struct{}, 1)}, nil
+	return &Flusher[T]{cfg: cfg, kick: make(chan struct{}, 1), now: make(chan struct{}, 1)}, nil
 }
 
 // Add buffers items without blocking. A full batch wakes the writer.
@@ -80,6 +81,15 @@ func (f *Flusher[T]) Add(items ...T) {
 		case f.kick <- struct{}{}:
 		default:
 		}
+	}
+}
+
+// FlushNow asks for everything buffered to be written without waiting for
+// the interval: an idle producer of items has nothing to batch them with.
+func (f *Flusher[T]) FlushNow() {
+	select {
+	case f.now <- struct{}{}:
+	default:
 	}
 }
 
@@ -104,6 +114,8 @@ func (f *Flusher[T]) Run(ctx context.Context) error {
 			failures = f.flushAll(ctx, failures, false)
 		case <-f.kick:
 			failures = f.flushAll(ctx, failures, true)
+		case <-f.now:
+			failures = f.flushAll(ctx, failures, false)
 		}
 	}
 	final, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.cfg.FinalTimeout)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 	"strings"
@@ -42,6 +43,9 @@ func hostOf(raw string) string {
 // decode parses a stored result; false means it is not a result object.
 func decode(raw json.RawMessage) (check.Result, bool) {
 	var r check.Result
+	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
+		return r, false
+	}
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return r, false
 	}

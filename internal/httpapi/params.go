@@ -28,6 +28,10 @@ func params(w http.ResponseWriter, r *http.Request, allowed ...string) (url.Valu
 		writeError(w, http.StatusBadRequest, fmt.Errorf("query: %w", err), "")
 		return nil, false
 	}
+	if _, ok := v[""]; ok {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("query: a parameter has no name (as in ?=1)"), "")
+		return nil, false
+	}
 	names := make([]string, 0, len(v))
 	for name := range v {
 		names = append(names, name)

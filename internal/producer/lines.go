@@ -48,11 +48,17 @@ func (lr *lineReader) next() (string, error) {
 			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
 		}
 		t := bytes.TrimSpace(line)
-		if len(t) == 0 || t[0] == '#' {
+		if len(t) > 0 && t[0] == '#' {
 			continue
 		}
+		// Only the first maxLine+1 bytes of a line are kept: judge its
+		// length before calling it blank, or a long line that starts with
+		// spaces would pass for blank.
 		if len(line) > maxLine {
 			return "", &LineError{lr.name, lr.n, errors.New("longer than 2048 bytes")}
+		}
+		if len(t) == 0 {
+			continue
 		}
 		u, verr := check.ValidateURL(string(line))
 		if verr != nil {

@@ -321,3 +321,11 @@ func TestScriptsDeclareTheirKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestEnqueueBatchLargerThanLuaUnpack(t *testing.T) {
+	q, _ := startQueue(t, Config{})
+	mustEnqueue(t, q, urls(10000))
+	if s := mustStats(t, q); s.Queued != 10000 {
+		t.Errorf("queued %d; want 10000", s.Queued)
+	}
+}

@@ -41,7 +41,9 @@ for i = 1, #ARGV, 2 do
   end
 end
 if #ids > 0 then
-  redis.call('LPUSH', KEYS[2], unpack(ids))
+  for i = 1, #ids, 1000 do -- unpack is limited to a few thousand values
+    redis.call('LPUSH', KEYS[2], unpack(ids, i, math.min(i + 999, #ids)))
+  end
   redis.call('HINCRBY', KEYS[4], 'total', #ids)
   redis.call('LPUSH', KEYS[5], 1, 1, 1, 1, 1, 1, 1, 1)
   redis.call('LTRIM', KEYS[5], 0, 31)

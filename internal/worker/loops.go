@@ -40,9 +40,7 @@ func (w *Worker) claimLoop(ctx context.Context, todo chan<- task) error {
 			if w.cfg.Drain && w.drained(ctx) {
 				return nil
 			}
-			if err := w.q.Wait(ctx, w.cfg.IdleWait); err != nil && ctx.Err() == nil {
-				sleep(ctx, w.cfg.IdleWait)
-			}
+			w.idle(ctx)
 			continue
 		}
 		w.owned.add(jobs)
@@ -52,6 +50,20 @@ func (w *Worker) claimLoop(ctx context.Context, todo chan<- task) error {
 		}
 	}
 	return nil
+}
+
+// idle waits for work. Outcomes still buffered are flushed at once, since
+// there is nothing to batch them with, and the wait ends when they are
+// committed, so a draining worker exits as soon as its last flush lands.
+func (w *Worker) idle(ctx context.Context) {
+	if w.owned.len() > 0 || w.busy.Load() > 0 {
+		w.flush.FlushNow()
+		w.waitRoom(ctx)
+		return
+	}
+	if err := w.q.Wait(ctx, w.cfg.IdleWait); err != nil && ctx.Err() == nil {
+		sleep(ctx, w.cfg.IdleWait)
+	}
 }
 
 // drained reports whether neither this worker nor the run has work left.
