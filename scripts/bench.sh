@@ -174,9 +174,6 @@ print_machine() {
 	echo "- origin: go-httpbin on 127.0.0.1, /status/200 (answers at once) and /delay/${DELAY_MS}ms"
 	echo "- worker settings: CACHE=on HTTP_TIMEOUT=$HTTP_TIMEOUT BATCH_SIZE=$BATCH_SIZE FLUSH_INTERVAL=$FLUSH_INTERVAL," \
 		"HOST_CONCURRENCY=0 (no per-host limit: every URL goes to the one local host)"
-	if ! bin/worker -h 2>&1 | grep -q -- '-host-concurrency'; then
-		echo "  (this worker build has no per-host limit yet, so HOST_CONCURRENCY has no effect)"
-	fi
 }
 
 # ---- servers
@@ -448,10 +445,10 @@ producer_bench() {
 	if ! NAMESPACE=bench-producer "${timer[@]}" bin/producer -force "$list" >"$out" 2>&1; then
 		show_log "$out"
 	fi
-	line=$(grep -o 'accepted [0-9]*, rejected [0-9]* in [0-9.]*s ([0-9.]* URLs/s)' "$out" || true)
+	line=$(grep -o 'accepted [0-9]*, rejected [0-9]*, excluded [0-9]* in [0-9.]*s ([0-9.]* URLs/s)' "$out" || true)
 	n[producer]=$(awk '{ print $2 + 0 }' <<<"$line")
-	secs[producer]=$(awk '{ sub(/s$/, "", $6); print $6 }' <<<"$line")
-	rate[producer]=$(awk '{ sub(/\(/, "", $7); print $7 }' <<<"$line")
+	secs[producer]=$(awk '{ sub(/s$/, "", $8); print $8 }' <<<"$line")
+	rate[producer]=$(awk '{ sub(/\(/, "", $9); print $9 }' <<<"$line")
 	rcpu[producer]=$(calc "$(redis_cpu) - $cpu0")
 	local rss mb=n/a
 	rss=$(time_max 'Maximum resident set size' "$tmp/producer-time.txt")

@@ -19,6 +19,9 @@ export REDIS_ADDR=${REDIS_ADDR:-localhost:6379}
 export NAMESPACE=demo
 # The origin's 500s are retried; quick retries keep the demo short.
 export RETRY_BASE=${RETRY_BASE:-200ms}
+# The demo's every URL is on one local host; let the three workers share
+# 32 requests in flight to it (the default of 8 suits real sites).
+export HOST_CONCURRENCY=${HOST_CONCURRENCY:-32}
 
 tmp=$(mktemp -d -t urlcheck-demo.XXXXXX)
 pids=()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 
 	"github.com/urlcheck/url-checker/internal/config"
 	"github.com/urlcheck/url-checker/internal/producer"
@@ -21,6 +22,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	s.Bool(&strict, "strict", "", false, "enqueue nothing if any line is bad")
 	s.Bool(&appnd, "append", "", false, "add the URLs to the current run, even while it is unfinished")
 	s.Bool(&force, "force", "", false, "discard an unfinished run and start a new one")
+	var exclude []*regexp.Regexp
+	s.FlagSet().Func("exclude", "skip URLs matching this regular expression (repeatable)", func(v string) error {
+		re, err := regexp.Compile(v)
+		if err == nil {
+			exclude = append(exclude, re)
+		}
+		return err
+	})
 	s.FlagSet().Usage = func() {
 		fmt.Fprintln(stderr, "usage: producer [flags] FILE\n\nFILE has one URL per line; - reads standard input.\n\nflags:")
 		s.FlagSet().PrintDefaults()
@@ -53,9 +62,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := startRun(ctx, q, appnd, force, stdout); err != nil {
 		return err
 	}
-	sum, err := producer.Produce(ctx, q, in, name, producer.Config{Strict: strict, Report: stderr})
-	fmt.Fprintf(stdout, "accepted %d, rejected %d in %.2fs (%.0f URLs/s)\n",
-		sum.Accepted, sum.Rejected, sum.Elapsed.Seconds(), sum.Rate())
+	sum, err := producer.Produce(ctx, q, in, name, producer.Config{Strict: strict, Exclude: exclude, Report: stderr})
+	fmt.Fprintf(stdout, "accepted %d, rejected %d, excluded %d in %.2fs (%.0f URLs/s)\n",
+		sum.Accepted, sum.Rejected, sum.Excluded, sum.Elapsed.Seconds(), sum.Rate())
 	return err
 }
 

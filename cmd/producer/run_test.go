@@ -83,3 +83,15 @@ func TestHelpListsSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestExcludeSkipsAndCounts(t *testing.T) {
+	addr := redistest.Start(t).Addr()
+	list := writeList(t, "http://a.test/1", "http://ads.test/x", "http://a.test/logout")
+	code, out, errs := produce(t, addr, "-exclude", `ads\.test`, "-exclude", "/logout$", list)
+	if code != 0 || !strings.Contains(out, "accepted 1, rejected 0, excluded 2") {
+		t.Errorf("exit %d, out %q, err %q; want 1 accepted, 2 excluded", code, out, errs)
+	}
+	if code, _, errs := produce(t, addr, "-force", "-exclude", "(", list); code != 2 || !strings.Contains(errs, "-exclude") {
+		t.Errorf("bad regexp: exit %d, err %q; want a usage error naming -exclude", code, errs)
+	}
+}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/urlcheck/url-checker/internal/backoff"
 	"github.com/urlcheck/url-checker/internal/cache"
-	"github.com/urlcheck/url-checker/internal/check"
 	"github.com/urlcheck/url-checker/internal/config"
 	"github.com/urlcheck/url-checker/internal/httpapi"
 	"github.com/urlcheck/url-checker/internal/queue"
@@ -70,7 +69,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	checker, err := check.New(check.Config{Timeout: wc.HTTPTimeout, MaxConnsPerHost: wc.Concurrency})
+	checker, err := newChecker(wc)
 	if err != nil {
 		return err
 	}
@@ -83,10 +82,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 	}
+	limiter, err := newLimiter(ctx, rdb, rc.Namespace, wc, log)
+	if err != nil {
+		return err
+	}
 	w, err := worker.New(q, checker, worker.Config{
 		Name: name, Concurrency: wc.Concurrency, BatchSize: wc.BatchSize, FlushInterval: wc.FlushInterval,
 		MaxRetries: wc.MaxRetries, RetryBackoff: backoff.Policy{Base: wc.RetryBase, Max: time.Minute},
 		IdleWait: wc.WaitTimeout, Drain: wc.Drain, Cache: resultCache, Logger: log,
+		Limiter: limiter, MaxRetryAfter: wc.MaxRetryAfter,
 	})
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ const (
 	KindBlocked          = "blocked"            // Config.DenyPrivate refused the address connected to
 	KindOther            = "other"              // anything else, including malformed responses and statuses 600..999
 	KindDead             = "dead"               // job abandoned after repeated worker crashes
+	KindDeferred         = "deferred"           // not checked: the host was at its limit; never a final result
 )
 
 // Result is one job's final result, stored as one JSON object in Redis and
@@ -112,7 +113,7 @@ func (r Result) RetryAfter() time.Duration {
 // client to come back later (see RetryAfter for when).
 func (r Result) Transient() bool {
 	switch r.ErrorKind {
-	case KindTimeout, KindRefused, KindReset, KindHTTP5xx:
+	case KindTimeout, KindRefused, KindReset, KindHTTP5xx, KindDeferred:
 		return true
 	case KindHTTP4xx:
 		return r.Status == http.StatusTooManyRequests

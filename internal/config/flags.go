@@ -164,6 +164,20 @@ func (s *Set) Duration(p *time.Duration, name, env string, def time.Duration, us
 	define(s, p, name, env, def, usage, ParseSeconds, formatDuration, check)
 }
 
+// Float registers a non-negative decimal setting.
+func (s *Set) Float(p *float64, name, env string, def float64, usage string) {
+	define(s, p, name, env, def, usage, parseFloat,
+		func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }, nil)
+}
+
+func parseFloat(x string) (float64, error) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+	if err != nil || f < 0 || f > 1e6 {
+		return 0, fmt.Errorf("not a number from 0 to 1000000")
+	}
+	return f, nil
+}
+
 func parseInt(x string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(x))
 	if err != nil {

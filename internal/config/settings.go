@@ -34,6 +34,16 @@ type Worker struct {
 	Drain         bool
 	WaitRedis     bool
 	MetricsAddr   string
+
+	HostConcurrency int
+	HostRate        float64
+	MaxRetryAfter   time.Duration
+	HostsFile       string
+	Method          string
+	Accept          string
+	UserAgent       string
+	Insecure        bool
+	DenyPrivate     bool
 }
 
 // Register adds the worker settings to s.
@@ -54,6 +64,22 @@ func (w *Worker) Register(s *Set) {
 	s.Bool(&w.Drain, "drain", "DRAIN", false, "exit 0 once no work is left (nothing queued, delayed or in flight)")
 	s.Bool(&w.WaitRedis, "wait-redis", "WAIT_REDIS", false, "wait for Redis at start-up instead of failing")
 	s.String(&w.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "serve Prometheus /metrics on this address", nil)
+	w.registerPoliteness(s)
+}
+
+func (w *Worker) registerPoliteness(s *Set) {
+	s.Int(&w.HostConcurrency, "host-concurrency", "HOST_CONCURRENCY", 8,
+		"requests in flight to one host across ALL workers; 0 for no limit", Between(0, 100000))
+	s.Float(&w.HostRate, "host-rate", "HOST_RATE", 0, "requests per second to one host across all workers; 0 for no limit")
+	s.Duration(&w.MaxRetryAfter, "max-retry-after", "MAX_RETRY_AFTER", time.Minute,
+		"cap on the host-wide pause a Retry-After header can ask for", Between(time.Second, 24*time.Hour))
+	s.String(&w.HostsFile, "hosts", "HOSTS_FILE", "", "JSON file of per-host concurrency and rate overrides", nil)
+	s.String(&w.Method, "method", "METHOD", "get", "get, head, or head,get (HEAD first, GET where HEAD fails)", nil)
+	s.String(&w.Accept, "accept", "ACCEPT", "200..399", "final statuses that count as ok, e.g. 200..299,403,429", nil)
+	s.String(&w.UserAgent, "user-agent", "USER_AGENT", "", "User-Agent header (default names the tool)", nil)
+	s.Bool(&w.Insecure, "insecure", "INSECURE", false, "skip TLS certificate verification (certificate data is still reported)")
+	s.Bool(&w.DenyPrivate, "deny-private", "DENY_PRIVATE", false,
+		"refuse loopback, private, link-local and metadata addresses, checked at dial time (use for untrusted lists)")
 }
 
 // Cache holds the result cache's settings.

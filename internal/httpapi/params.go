@@ -78,6 +78,7 @@ const (
 var errorKinds = []string{
 	check.KindTimeout, check.KindDNS, check.KindRefused, check.KindReset, check.KindTLS,
 	check.KindTooManyRedirects, check.KindHTTP4xx, check.KindHTTP5xx, check.KindOther, check.KindDead,
+	check.KindBlocked, check.KindUnacceptedStatus,
 }
 
 var resultsParams = []string{"limit", "cursor", "ok", "status", "error_kind", "host", "format"}

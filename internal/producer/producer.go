@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -25,6 +26,8 @@ type Config struct {
 	Parallel int
 	// Strict enqueues nothing if any line is bad.
 	Strict bool
+	// Exclude skips the URLs that match any of these, counting them.
+	Exclude []*regexp.Regexp
 	// Report receives one line per rejected line, the first MaxReport of
 	// them, then a count; default os.Stderr and 20.
 	Report    io.Writer
@@ -33,8 +36,8 @@ type Config struct {
 
 // Summary is what a Produce call did.
 type Summary struct {
-	Accepted, Rejected int64
-	Elapsed            time.Duration
+	Accepted, Rejected, Excluded int64
+	Elapsed                      time.Duration
 }
 
 // Rate is accepted URLs per second.
@@ -55,13 +58,13 @@ func Produce(ctx context.Context, q *queue.Queue, r io.Reader, name string, cfg 
 	if cfg.Strict {
 		return produceStrict(ctx, q, r, name, cfg, start)
 	}
-	var rejected int64
+	var rejected, excluded int64
 	accepted, err := enqueueAll(ctx, q, cfg, func(emit func(string) error) error {
 		var err error
-		rejected, err = scan(newLineReader(r, name), cfg, emit)
+		rejected, err = scan(newLineReader(r, name), cfg, excluding(cfg.Exclude, &excluded, emit))
 		return err
 	})
-	return Summary{Accepted: accepted, Rejected: rejected, Elapsed: time.Since(start)}, err
+	return Summary{Accepted: accepted, Rejected: rejected, Excluded: excluded, Elapsed: time.Since(start)}, err
 }
 
 func (c *Config) setDefaults() {
@@ -76,6 +79,22 @@ func (c *Config) setDefaults() {
 	}
 	if c.MaxReport <= 0 {
 		c.MaxReport = 20
+	}
+}
+
+// excluding wraps emit to skip, and count, the URLs an exclusion matches.
+func excluding(res []*regexp.Regexp, n *int64, emit func(string) error) func(string) error {
+	if len(res) == 0 {
+		return emit
+	}
+	return func(u string) error {
+		for _, re := range res {
+			if re.MatchString(u) {
+				*n++
+				return nil
+			}
+		}
+		return emit(u)
 	}
 }
 

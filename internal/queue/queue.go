@@ -276,6 +276,7 @@ const (
 	Succeeded Kind = "ok"    // store the result as a success
 	Failed    Kind = "err"   // store the result as a failure
 	Retry     Kind = "retry" // put the job in the delayed set for another attempt
+	Defer     Kind = "defer" // put the job in the delayed set to try the same attempt later
 )
 
 // Outcome is what a worker commits for one job it owns.
@@ -283,7 +284,7 @@ type Outcome struct {
 	ID, Token string
 	Kind      Kind
 	Result    []byte        // the result JSON, for Succeeded and Failed
-	Delay     time.Duration // wait before the next attempt, for Retry
+	Delay     time.Duration // wait before the next attempt, for Retry and Defer
 }
 
 // Deltas are counters that a commit adds to the run's statistics, once,
@@ -314,7 +315,7 @@ func (q *Queue) commitShard(ctx context.Context, shard int, outs []Outcome, d De
 	args = append(args, q.cfg.FeedSize, len(outs))
 	for _, o := range outs {
 		data := any(o.Result)
-		if o.Kind == Retry {
+		if o.Kind == Retry || o.Kind == Defer {
 			data = o.Delay.Milliseconds()
 		}
 		args = append(args, o.ID, o.Token, string(o.Kind), data)

@@ -130,23 +130,29 @@ return 0
 // KEYS: inflight, lease, delayed, results, feed, failed, stats, jobs, latency.
 // ARGV: feed cap (0 = none), item count n, then n items of
 // (id, token, kind, data) where kind is ok|err with data the result JSON, or
-// retry with data the delay in ms; then stat count m and m (field, delta)
+// retry (the next attempt) or defer (the same attempt again, the host was
+// busy) with data the delay in ms; then stat count m and m (field, delta)
 // pairs for stats; then (field, delta) pairs for latency.
 // Returns {committed, stale}. A replay commits nothing (the tokens are gone),
 // and the deltas are applied only when something was committed, so a replay
 // does not count them twice either.
 const commitSrc = luaPrelude + `
 local cap, n = tonumber(ARGV[1]), tonumber(ARGV[2])
-local ok, err, retried, stale, dup = 0, 0, 0, 0, 0
+local ok, err, retried, deferred, stale, dup = 0, 0, 0, 0, 0, 0
 for i = 3, 2 + 4 * n, 4 do
   local id, tok, kind, data = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   if redis.call('HGET', KEYS[1], id) == tok then
     redis.call('HDEL', KEYS[1], id)
     redis.call('ZREM', KEYS[2], id)
-    if kind == 'retry' then
+    if kind == 'retry' or kind == 'defer' then
       local _, a = split(tok)
-      redis.call('ZADD', KEYS[3], now + tonumber(data), entry(id, a + 1))
-      retried = retried + 1
+      if kind == 'retry' then
+        a = a + 1
+        retried = retried + 1
+      else
+        deferred = deferred + 1
+      end
+      redis.call('ZADD', KEYS[3], now + tonumber(data), entry(id, a))
     elseif redis.call('HSETNX', KEYS[4], id, data) == 1 then
       redis.call('HDEL', KEYS[8], id)
       if cap > 0 then
@@ -172,9 +178,10 @@ bump(KEYS[7], 'success', ok)
 bump(KEYS[7], 'error', err)
 bump(KEYS[7], 'done', ok + err)
 bump(KEYS[7], 'retried', retried)
+bump(KEYS[7], 'deferred', deferred)
 bump(KEYS[7], 'stale', stale)
 bump(KEYS[7], 'bug_duplicate', dup)
-local committed = ok + err + retried
+local committed = ok + err + retried + deferred
 if committed > 0 then
   local j = 3 + 4 * n
   local m = tonumber(ARGV[j])

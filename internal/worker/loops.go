@@ -173,7 +173,7 @@ func (w *Worker) checkLoop(ctx context.Context, todo <-chan task) {
 // check checks a task's URL through the cache, when there is one.
 func (w *Worker) check(ctx context.Context, t task) check.Result {
 	url := t.job.URL
-	fetch := func(ctx context.Context) check.Result { return w.probe.Check(ctx, url) }
+	fetch := func(ctx context.Context) check.Result { return w.fetch(ctx, url) }
 	switch {
 	case w.cfg.Cache == nil:
 	case t.claim != "":
@@ -195,13 +195,17 @@ func (w *Worker) finish(j queue.Job, res check.Result, took time.Duration) {
 	w.checked.Add(1)
 }
 
-// outcome turns a check result into what to commit: a retry for a
-// transient failure with attempts left, a final result otherwise.
+// outcome turns a check result into what to commit: a deferral when the
+// host was busy, a retry for a transient failure with attempts left, a
+// final result otherwise.
 func (w *Worker) outcome(j queue.Job, res check.Result) queue.Outcome {
 	out := queue.Outcome{ID: j.ID, Token: j.Token}
-	if !res.OK && res.Transient() && j.Attempt <= w.cfg.MaxRetries {
-		out.Kind = queue.Retry
-		out.Delay = w.cfg.RetryBackoff.Delay(j.Attempt, nil)
+	switch {
+	case res.ErrorKind == check.KindDeferred:
+		out.Kind, out.Delay = queue.Defer, max(res.RetryAfter(), 10*time.Millisecond)
+		return out
+	case !res.OK && res.Transient() && j.Attempt <= w.cfg.MaxRetries:
+		out.Kind, out.Delay = queue.Retry, w.retryDelay(j.Attempt, res)
 		return out
 	}
 	res.ID, res.URL, res.Attempts, res.Worker = j.ID, j.URL, j.Attempt, w.cfg.Name

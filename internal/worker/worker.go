@@ -18,6 +18,7 @@ import (
 	"github.com/urlcheck/url-checker/internal/check"
 	"github.com/urlcheck/url-checker/internal/flusher"
 	"github.com/urlcheck/url-checker/internal/histo"
+	"github.com/urlcheck/url-checker/internal/hostlimit"
 	"github.com/urlcheck/url-checker/internal/queue"
 )
 
@@ -50,6 +51,11 @@ type Config struct {
 	Drain bool
 	// Cache serves repeated URLs; nil checks every URL at the origin.
 	Cache *cache.Cache
+	// Limiter enforces per-host limits across the fleet; nil for none.
+	Limiter *hostlimit.Limiter
+	// MaxRetryAfter caps the pause a Retry-After header can ask for;
+	// default 60s.
+	MaxRetryAfter time.Duration
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -72,6 +78,9 @@ func (c *Config) setDefaults() error {
 	def(&c.BatchSize, 500)
 	if c.FlushInterval == 0 {
 		c.FlushInterval = 2 * time.Second
+	}
+	if c.MaxRetryAfter == 0 {
+		c.MaxRetryAfter = time.Minute
 	}
 	if c.IdleWait == 0 {
 		c.IdleWait = time.Second

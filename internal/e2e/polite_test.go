@@ -1,0 +1,113 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// hostOrigin is an origin on its own loopback address (127.0.0.2, ...), so
+// that one machine has several "hosts". It records the most requests it
+// had in flight at once and when each request came.
+type hostOrigin struct {
+	*httptest.Server
+	inflight, peak atomic.Int64
+	mu             sync.Mutex
+	times          []time.Time
+}
+
+func newHostOrigin(tb testing.TB, ip string, h func(w http.ResponseWriter, n int)) *hostOrigin {
+	ln, err := net.Listen("tcp", ip+":0")
+	if err != nil {
+		tb.Skipf("loopback address %s not usable here: %v", ip, err)
+	}
+	o := &hostOrigin{}
+	o.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := o.inflight.Add(1)
+		defer o.inflight.Add(-1)
+		for p := o.peak.Load(); n > p && !o.peak.CompareAndSwap(p, n); p = o.peak.Load() {
+		}
+		o.mu.Lock()
+		o.times = append(o.times, time.Now())
+		count := len(o.times)
+		o.mu.Unlock()
+		h(w, count)
+	}))
+	o.Listener.Close()
+	o.Listener = ln
+	o.Start()
+	tb.Cleanup(o.Close)
+	return o
+}
+
+func writeLines(tb testing.TB, name string, lines []string) string {
+	var b bytes.Buffer
+	for _, l := range lines {
+		b.WriteString(l + "\n")
+	}
+	p := filepath.Join(tb.TempDir(), name)
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// TestHostConcurrencyAcrossWorkers: three workers, HOST_CONCURRENCY=4; the
+// limited host never sees more than 4 requests at once, while a host whose
+// limit is lifted in the hosts file is served at full speed.
+func TestHostConcurrencyAcrossWorkers(t *testing.T) {
+	slow := func(w http.ResponseWriter, _ int) { time.Sleep(20 * time.Millisecond) } // the origin's latency
+	limited := newHostOrigin(t, "127.0.0.2", slow)
+	free := newHostOrigin(t, "127.0.0.3", slow)
+	hosts := writeLines(t, "hosts.json", []string{fmt.Sprintf(`{%q: {"concurrency": 0}}`, free.Listener.Addr().String())})
+	var lines []string
+	for i := range 300 {
+		lines = append(lines, fmt.Sprintf("%s/a/%d", limited.URL, i), fmt.Sprintf("%s/b/%d", free.URL, i))
+	}
+	s := newSystem(t)
+	s.run("producer", writeLines(t, "urls.txt", lines))
+	s.drain(3, "HOST_CONCURRENCY=4", "HOSTS_FILE="+hosts, "CONCURRENCY=32")
+	st := s.checkExactlyOnce(600)
+	t.Logf("peak in flight: limited host %d, free host %d; deferred %d", limited.peak.Load(), free.peak.Load(), st.Counters["deferred"])
+	if p := limited.peak.Load(); p > 4 || p < 2 {
+		t.Errorf("limited host peak = %d; want at most 4 (and some concurrency)", p)
+	}
+	if p := free.peak.Load(); p <= 4 {
+		t.Errorf("free host peak = %d; want more than the limited host's 4", p)
+	}
+}
+
+// TestRetryAfterPausesEveryWorker: a host answers its first request with
+// 429 and Retry-After: 2; no worker may ask it again for 2 s.
+func TestRetryAfterPausesEveryWorker(t *testing.T) {
+	o := newHostOrigin(t, "127.0.0.4", func(w http.ResponseWriter, n int) {
+		if n == 1 {
+			w.Header().Set("Retry-After", "2")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}
+	})
+	var lines []string
+	for i := range 60 {
+		lines = append(lines, fmt.Sprintf("%s/p/%d", o.URL, i))
+	}
+	s := newSystem(t)
+	s.run("producer", writeLines(t, "urls.txt", lines))
+	s.drain(3, "HOST_CONCURRENCY=1", "CONCURRENCY=8")
+	s.checkExactlyOnce(60)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.times) < 2 {
+		t.Fatalf("origin saw %d requests", len(o.times))
+	}
+	if gap := o.times[1].Sub(o.times[0]); gap < 2*time.Second {
+		t.Errorf("second request came %v after the 429; want at least 2s", gap)
+	}
+}
