@@ -77,10 +77,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var resultCache *cache.Cache
 	if cc.Enabled {
 		resultCache, err = cache.New(rdb, cache.Config{Prefix: queue.CachePrefix(rc.Namespace), L1Size: cc.L1Size,
-			L1TTL: cc.L1TTL, TTL: cc.TTL, ErrorTTL: cc.ErrorTTL, ClaimTTL: wc.HTTPTimeout + time.Second, Logger: log})
+			L1TTL: cc.L1TTL, TTL: cc.TTL, ErrorTTL: cc.ErrorTTL, ClaimTTL: wc.HTTPTimeout + time.Second,
+			WriteBehind: true, Logger: log})
 		if err != nil {
 			return err
 		}
+		defer resultCache.Close()
 	}
 	limiter, err := newLimiter(ctx, rdb, rc.Namespace, wc, log)
 	if err != nil {

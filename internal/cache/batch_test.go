@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -34,5 +35,22 @@ func TestClaimMany(t *testing.T) {
 	}
 	if claims[2].Token == "" || claims[3].Token != "" || claims[4].Token != "" {
 		t.Errorf("fresh, repeat, uncacheable tokens = %q %q %q; want only the first", claims[2].Token, claims[3].Token, claims[4].Token)
+	}
+}
+
+func TestWriteBehindStoresOnClose(t *testing.T) {
+	ctx := context.Background()
+	_, rdb := newRedis(t)
+	c, err := New(rdb, Config{Prefix: testPrefix, WriteBehind: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 300 {
+		url := fmt.Sprintf("http://a.test/%d", i)
+		c.FetchClaimed(ctx, url, "", func(context.Context) check.Result { return check.Result{OK: true, Status: 200} })
+	}
+	c.Close()
+	if n := len(rdb.Keys(ctx, testPrefix+"*").Val()); n != 300 {
+		t.Errorf("%d entries in L2 after Close; want 300", n)
 	}
 }

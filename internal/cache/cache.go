@@ -81,6 +81,11 @@ type Config struct {
 	// LoadTimeout bounds a shared load, which runs detached from the
 	// context of the caller that started it. Default 30s.
 	LoadTimeout time.Duration
+	// WriteBehind stores fetched results in the background, batching the
+	// stores of many fetches into one pipeline; Close flushes them. Other
+	// workers see an entry a moment later. Default off (stores are done
+	// before Get returns).
+	WriteBehind bool
 	// Now tells the time for L1 freshness. Default time.Now.
 	Now func() time.Time
 	// Logger receives the Redis errors that the cache survives: failed
@@ -141,6 +146,8 @@ type Cache struct {
 	// waiting counts callers blocked on a shared load, so that tests can
 	// tell when every caller has joined one.
 	waiting atomic.Int64
+
+	w *writer // nil unless Config.WriteBehind
 }
 
 // New returns a Cache that keeps L2 in rdb. The caller keeps ownership of
@@ -157,5 +164,17 @@ func New(rdb redis.UniversalClient, cfg Config) (*Cache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache l1: %w", err)
 	}
-	return &Cache{rdb: rdb, cfg: cfg, keys: keys{prefix: cfg.Prefix}, log: cfg.Logger, l1: l1}, nil
+	c := &Cache{rdb: rdb, cfg: cfg, keys: keys{prefix: cfg.Prefix}, log: cfg.Logger, l1: l1}
+	if cfg.WriteBehind {
+		c.w = newWriter(c)
+	}
+	return c, nil
+}
+
+// Close stores the entries still queued by a write-behind Cache and stops
+// its writer. Use the Cache no more after Close.
+func (c *Cache) Close() {
+	if c.w != nil {
+		c.w.close()
+	}
 }

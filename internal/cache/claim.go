@@ -75,14 +75,23 @@ func (c *Cache) claimAndFetch(ctx context.Context, url, norm, ek string, fetch F
 }
 
 // store writes value (may be empty) to ek and releases the claim held
-// under token (may be empty).
+// under token (may be empty), behind the caller with WriteBehind.
 func (c *Cache) store(ctx context.Context, ek, token string, value []byte, ttl time.Duration) {
 	if token == "" && len(value) == 0 {
 		return
 	}
-	ck := c.keys.claim(ek)
-	if err := storeScript.Run(ctx, c.rdb, []string{ek, ck}, token, value, ttl.Milliseconds()).Err(); err != nil {
-		c.log.Warn("cache store failed", "key", ek, "err", err)
+	r := storeReq{ek: ek, token: token, value: value, ttl: ttl}
+	if c.w != nil {
+		c.w.add(ctx, r)
+		return
+	}
+	c.storeNow(ctx, r)
+}
+
+func (c *Cache) storeNow(ctx context.Context, r storeReq) {
+	ck := c.keys.claim(r.ek)
+	if err := storeScript.Run(ctx, c.rdb, []string{r.ek, ck}, r.token, r.value, r.ttl.Milliseconds()).Err(); err != nil {
+		c.log.Warn("cache store failed", "key", r.ek, "err", err)
 	}
 }
 
