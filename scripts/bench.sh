@@ -165,7 +165,7 @@ check_tools() {
 print_machine() {
 	local model
 	model=$(grep -m 1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
-	echo "- machine: $(nproc) cores, ${model:-unknown CPU}, $(uname -sr)"
+	echo "- machine: $(nproc) cores, ${model:-unknown CPU}, $(uname -s)"
 	echo "- $("$GO" version | cut -d' ' -f3-4)"
 	[[ -z $with_redis ]] || echo "- redis-server $(redis-server --version | grep -o 'v=[^ ]*' | cut -d= -f2) (private, --save \"\" --appendonly no)"
 	have curl && echo "- $(curl --version | head -n 1 | cut -d' ' -f1-2)"
