@@ -25,6 +25,7 @@ PRODUCER_URLS=${BENCH_PRODUCER_URLS:-1000000}
 TIMEOUT=${BENCH_TIMEOUT:-120}
 RUN_GO=${BENCH_GO:-1}
 DELAY_MS=50 # the latency-bound origin's answer time
+HOSTS=50    # distinct hosts of the politeness scenario (127.0.0.1 to 127.0.0.50)
 
 # Worker settings shared by every scenario. HOST_CONCURRENCY=0 lifts the
 # per-host limit: every URL here goes to one local host.
@@ -206,6 +207,19 @@ start_origin() {
 	origin_pid=$!
 	pids+=($!)
 	await $! "$tmp/origin.log" 30 answers "$port"
+}
+
+# start_hosts serves a tiny origin on 127.0.0.1 to 127.0.0.$HOSTS, one port,
+# and writes a list of URLs spread over those hosts.
+start_hosts() {
+	local port
+	"$GO" build -o "$tmp/benchtool" ./scripts/benchtool
+	port=$(free_port)
+	"$tmp/benchtool" -hosts "$HOSTS" -port "$port" >"$tmp/hosts.log" 2>&1 &
+	pids+=($!)
+	await $! "$tmp/hosts.log" 30 answers "$port"
+	awk -v n="$URLS" -v h="$HOSTS" -v p="$port" \
+		'BEGIN { for (i = 0; i < n; i++) printf "http://127.0.0.%d:%d/p/%d\n", i % h + 1, p, i }' >"$tmp/hosts.txt"
 }
 
 # origin_cpu prints the origin's CPU seconds so far (user + sys).
@@ -512,11 +526,17 @@ build_tables() {
 			"$( ((w > 1)) || echo "the run of row 2")"
 	done
 	row "5 producer: enqueue a file" producer "" ""
+	row "6 politeness: $HOSTS hosts, HOST_CONCURRENCY=8, 1 worker x 64" hosts_on \
+		"no limit: $(fmt_n 0 "${rate[hosts_off]:-}")/s" "$(ratio "${rate[hosts_on]:-}" "${rate[hosts_off]:-}")" \
+		"origin CPU not counted (a separate origin)"
+	row "6 politeness: $HOSTS hosts, HOST_CONCURRENCY=0" hosts_off "" ""
 	[[ -n $with_redis ]] || return 0
 	cost cold "cold (scenario 1)"
 	cost warm "warm (scenario 3)"
 	cost slow1 "latency-bound, 1 worker (scenario 2)"
 	cost slow4 "latency-bound, 4 workers (scenario 4)"
+	cost hosts_on "$HOSTS hosts, per-host limits on (scenario 6)"
+	cost hosts_off "$HOSTS hosts, no limits (scenario 6)"
 }
 
 print_tables() {
@@ -587,8 +607,11 @@ main() {
 		checker slow2 bench-slow-2 2 256 "$tmp/slow.txt"
 		checker slow4 bench-slow-4 4 256 "$tmp/slow.txt"
 		producer_bench
+		start_hosts
+		HOST_CONCURRENCY=8 checker hosts_on bench-hosts-on 1 64 "$tmp/hosts.txt"
+		checker hosts_off bench-hosts-off 1 64 "$tmp/hosts.txt"
 	else
-		for k in cold warm slow1 slow2 slow4 producer; do note[$k]="skipped: redis-server is missing"; done
+		for k in cold warm slow1 slow2 slow4 producer hosts_on hosts_off; do note[$k]="skipped: redis-server is missing"; done
 	fi
 	stop_all
 

@@ -58,7 +58,9 @@ func TestHostileOrigins(t *testing.T) {
 	n := perKind * len(kinds)
 	s := newSystem(t)
 	s.run("producer", writeFile(t, "hostile.txt", []byte(list.String())))
-	w := s.start("worker", []string{"HTTP_TIMEOUT=1", "MAX_RETRIES=1", "RETRY_BASE=10ms",
+	// The 429 storm asks for an hour's pause; MAX_RETRY_AFTER caps the
+	// wait before the retry at a second.
+	w := s.start("worker", []string{"HTTP_TIMEOUT=1", "MAX_RETRIES=1", "RETRY_BASE=10ms", "MAX_RETRY_AFTER=1",
 		fmt.Sprint("CONCURRENCY=", hostileConc)}, "hostile")
 
 	// Slow URLs take the whole timeout per attempt, hostileConc at a time;
