@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/urlcheck/url-checker/internal/check"
+	"github.com/urlcheck/url-checker/internal/hostlimit"
 )
 
 // fetch checks url at its origin, within the host's fleet-wide limits when
@@ -35,14 +36,14 @@ func (w *Worker) fetch(ctx context.Context, rawURL string) check.Result {
 		}
 	}()
 	res := w.probe.Check(ctx, rawURL)
-	w.learn(ctx, host, res)
+	w.learn(ctx, host, p, res)
 	return res
 }
 
 // learn makes the whole fleet hold off a host that said so: Retry-After on
 // a 429 or 503 pauses it for that long (capped), and without the header
 // the host backs off exponentially until it answers well again.
-func (w *Worker) learn(ctx context.Context, host string, res check.Result) {
+func (w *Worker) learn(ctx context.Context, host string, p hostlimit.Permit, res check.Result) {
 	l := w.cfg.Limiter
 	var err error
 	switch {
@@ -53,7 +54,8 @@ func (w *Worker) learn(ctx context.Context, host string, res check.Result) {
 			_, err = l.Backoff(ctx, host)
 		}
 	case res.Status > 0 && res.Status < 500:
-		err = l.Recover(ctx, host)
+		err = p.Recover(ctx) // a round trip only if the host was backing off
+
 	}
 	if err != nil {
 		w.log.Debug("host pause not recorded", "host", host, "err", err)
