@@ -17,8 +17,11 @@ import (
 // idle behind a busy host.
 func (w *Worker) fetch(ctx context.Context, rawURL string) check.Result {
 	l := w.cfg.Limiter
+	if l == nil {
+		return w.probe.Check(ctx, rawURL)
+	}
 	host := hostOf(rawURL)
-	if l == nil || host == "" || l.Unlimited(host) {
+	if host == "" || l.Unlimited(host) {
 		return w.probe.Check(ctx, rawURL)
 	}
 	p, wait, ok, err := l.Acquire(ctx, host)
