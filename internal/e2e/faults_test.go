@@ -76,7 +76,9 @@ func TestRedisRestartMidRun(t *testing.T) {
 	}
 	waitfor.Cond(t, 30*time.Second, "500 results", func() bool { return s.stats().Done >= 500 })
 	s.redis.Kill(t)
-	waitfor.Cond(t, 10*time.Second, "workers to notice", func() bool { return o.total.Load() > 600 })
+	waitfor.Cond(t, 10*time.Second, "a worker to notice the outage", func() bool {
+		return strings.Contains(workers[0].output()+workers[1].output(), "connection refused")
+	})
 	s.redis.Restart(t)
 	for _, w := range workers {
 		if err := w.wait(t, 2*time.Minute); err != nil {
