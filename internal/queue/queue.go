@@ -59,9 +59,6 @@ type Queue struct {
 	shebang bool
 }
 
-// ErrNoRun is returned where a run is needed and the namespace has none.
-var ErrNoRun = errors.New("no run in this namespace")
-
 // New returns a queue on rdb. It asks the server for its version, so that
 // scripts carry the "#!lua" line where the server knows it.
 func New(ctx context.Context, rdb redis.UniversalClient, cfg Config) (*Queue, error) {
@@ -121,8 +118,6 @@ func (q *Queue) checkShards(ctx context.Context) error {
 	return nil
 }
 
-// Shards returns the number of shards.
-func (q *Queue) Shards() int { return q.cfg.Shards }
 
 func serverMajor(ctx context.Context, rdb redis.UniversalClient) (int, error) {
 	info, err := rdb.Info(ctx, "server").Result()
