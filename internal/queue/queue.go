@@ -118,7 +118,6 @@ func (q *Queue) checkShards(ctx context.Context) error {
 	return nil
 }
 
-
 func serverMajor(ctx context.Context, rdb redis.UniversalClient) (int, error) {
 	info, err := rdb.Info(ctx, "server").Result()
 	if err != nil {
