@@ -141,7 +141,7 @@ var setups = []struct {
 type proc struct {
 	name string
 	cmd  *exec.Cmd
-	out  *bytes.Buffer
+	out  *syncBuffer
 	done chan error
 }
 
@@ -154,7 +154,7 @@ func (s *system) start(bin string, env []string, args ...string) *proc {
 	if err := cmd.Start(); err != nil {
 		s.tb.Fatal(err)
 	}
-	p := &proc{name: bin + " " + strings.Join(args, " "), cmd: cmd, out: &out.b, done: make(chan error, 1)}
+	p := &proc{name: bin + " " + strings.Join(args, " "), cmd: cmd, out: out, done: make(chan error, 1)}
 	go func() { p.done <- cmd.Wait() }()
 	s.tb.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGCONT)
