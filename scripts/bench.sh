@@ -222,6 +222,74 @@ start_hosts() {
 		'BEGIN { for (i = 0; i < n; i++) printf "http://127.0.0.%d:%d/p/%d\n", i % h + 1, p, i }' >"$tmp/hosts.txt"
 }
 
+# start_cluster starts three cluster-enabled redis-servers and joins them
+# into one three-primary cluster; cluster_addrs lists them.
+start_cluster() {
+	local i port dir addrs=()
+	cluster_ports=()
+	for i in 1 2 3; do
+		port=$(free_port)
+		dir=$tmp/cluster-$i
+		mkdir -p "$dir"
+		redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --save "" --appendonly no \
+			--cluster-enabled yes --cluster-config-file nodes.conf >"$dir/redis.log" 2>&1 &
+		pids+=($!)
+		await $! "$dir/redis.log" 30 node_ping "$port"
+		cluster_ports+=("$port")
+		addrs+=("127.0.0.1:$port")
+	done
+	redis-cli --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes >"$tmp/cluster-create.log" 2>&1 ||
+		{ show_log "$tmp/cluster-create.log"; die "redis-cli --cluster create failed"; }
+	until [[ $(redis-cli -p "${cluster_ports[0]}" cluster info | tr -d '\r' | grep cluster_state) == cluster_state:ok ]]; do
+		sleep 0.1
+	done
+	cluster_addrs=$(IFS=,; echo "${addrs[*]}")
+}
+
+node_ping() { [[ $(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null) == PONG ]]; }
+
+# node_cpu PORT prints one cluster node's CPU seconds so far.
+node_cpu() {
+	redis-cli -p "$1" info cpu | tr -d '\r' | awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { printf "%.3f", s }'
+}
+
+# cluster_checker KEY WORKERS CONC LIST runs a drain on the cluster and
+# notes each node's Redis CPU. It checks done == total with bin/monitor,
+# since the run's counters are spread over the shards.
+cluster_checker() {
+	local key=$1 workers=$2 conc=$3 list=$4 dir=$tmp/$1 i t0 t1 cpu0=() run=() report done total
+	mkdir -p "$dir"
+	n[$key]=$(grep -c . "$list")
+	say "$key: $workers worker(s) x CONCURRENCY=$conc on the cluster, ${n[$key]} URLs"
+	for i in "${!cluster_ports[@]}"; do cpu0[i]=$(node_cpu "${cluster_ports[i]}"); done
+	t0=$EPOCHREALTIME
+	REDIS_ADDR=$cluster_addrs NAMESPACE=bench-cluster bin/producer -force "$list" >"$dir/producer.log" 2>&1 ||
+		show_log "$dir/producer.log"
+	for ((i = 1; i <= workers; i++)); do
+		REDIS_ADDR=$cluster_addrs NAMESPACE=bench-cluster CONCURRENCY=$conc bin/worker -drain "$key-$i" >"$dir/worker-$i.log" 2>&1 &
+		run+=($!)
+		pids+=($!)
+	done
+	watchdog "$TIMEOUT" "$dir/timed-out" "${run[@]}"
+	for i in "${!run[@]}"; do wait "${run[$i]}" || show_log "$dir/worker-$((i + 1)).log"; done
+	t1=$EPOCHREALTIME
+	call_off_watchdog
+	prune
+	secs[$key]=$(calc "$t1 - $t0")
+	rate[$key]=$(calc "${n[$key]} / ${secs[$key]}")
+	report=$(REDIS_ADDR=$cluster_addrs NAMESPACE=bench-cluster bin/monitor -once -json 2>/dev/null || true)
+	done=$(grep -o '"done":[0-9]*' <<<"$report" | cut -d: -f2)
+	total=$(grep -o '"total":[0-9]*' <<<"$report" | cut -d: -f2)
+	note[$key]="done ${done:-0}/${n[$key]}, Redis CPU per node"
+	for i in "${!cluster_ports[@]}"; do
+		note[$key]+=" $(fmt_n 2 "$(calc "$(node_cpu "${cluster_ports[i]}") - ${cpu0[i]}")") s"
+	done
+	if [[ ${done:-0} != "${n[$key]}" || ${total:-0} != "${n[$key]}" ]]; then
+		note[$key]="FAILED: ${note[$key]}"
+		exit_status=1
+	fi
+}
+
 # origin_cpu prints the origin's CPU seconds so far (user + sys).
 origin_cpu() {
 	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$origin_pid/stat"
@@ -530,6 +598,10 @@ build_tables() {
 		"no limit: $(fmt_n 0 "${rate[hosts_off]:-}")/s" "$(ratio "${rate[hosts_on]:-}" "${rate[hosts_off]:-}")" \
 		"origin CPU not counted (a separate origin)"
 	row "6 politeness: $HOSTS hosts, HOST_CONCURRENCY=0" hosts_off "" ""
+	row "7 single Redis: 3 workers x 256, ${DELAY_MS} ms" slow3 "" "" \
+		"Redis CPU $(fmt_n 2 "${rcpu[slow3]:-}") s"
+	row "7 3-primary cluster, 16 shards: 3 workers x 256, ${DELAY_MS} ms" cluster3 \
+		"single Redis: $(fmt_n 0 "${rate[slow3]:-}")/s" "$(ratio "${rate[cluster3]:-}" "${rate[slow3]:-}")"
 	[[ -n $with_redis ]] || return 0
 	cost cold "cold (scenario 1)"
 	cost warm "warm (scenario 3)"
@@ -610,8 +682,11 @@ main() {
 		start_hosts
 		HOST_CONCURRENCY=8 checker hosts_on bench-hosts-on 1 64 "$tmp/hosts.txt"
 		checker hosts_off bench-hosts-off 1 64 "$tmp/hosts.txt"
+		checker slow3 bench-slow-3 3 256 "$tmp/slow.txt"
+		start_cluster
+		cluster_checker cluster3 3 256 "$tmp/slow.txt"
 	else
-		for k in cold warm slow1 slow2 slow4 producer hosts_on hosts_off; do note[$k]="skipped: redis-server is missing"; done
+		for k in cold warm slow1 slow2 slow4 producer hosts_on hosts_off slow3 cluster3; do note[$k]="skipped: redis-server is missing"; done
 	fi
 	stop_all
 
