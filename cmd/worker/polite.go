@@ -15,14 +15,17 @@ import (
 )
 
 // newChecker builds the HTTP probe from the worker's settings; a bad
-// -method or -accept is a usage error naming the flag.
-func newChecker(wc config.Worker) (*check.Checker, error) {
+// -method or -accept is a usage error naming the flag. With METHOD=head,get
+// the hosts where HEAD fails are remembered in Redis for an hour, for every
+// worker.
+func newChecker(wc config.Worker, rdb redis.UniversalClient, ns string, log *slog.Logger) (*check.Checker, error) {
 	accept, err := check.ParseAccept(wc.Accept)
 	if err != nil {
 		return nil, config.Usage(fmt.Errorf("invalid -accept/ACCEPT: %w", err))
 	}
 	c, err := check.New(check.Config{Timeout: wc.HTTPTimeout, MaxConnsPerHost: wc.Concurrency,
-		Method: wc.Method, Accept: accept, UserAgent: wc.UserAgent, Insecure: wc.Insecure, DenyPrivate: wc.DenyPrivate})
+		Method: wc.Method, Accept: accept, UserAgent: wc.UserAgent, Insecure: wc.Insecure, DenyPrivate: wc.DenyPrivate,
+		HeadMemory: hostlimit.NewHeadMemory(rdb, ns+":host:", time.Hour, 30*time.Second, log)})
 	if err != nil {
 		return nil, config.Usage(fmt.Errorf("invalid check settings: %w", err))
 	}

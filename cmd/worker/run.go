@@ -69,7 +69,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	checker, err := newChecker(wc)
+	checker, err := newChecker(wc, rdb, rc.Namespace, log)
 	if err != nil {
 		return err
 	}

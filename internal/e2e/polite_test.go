@@ -111,3 +111,32 @@ func TestRetryAfterPausesEveryWorker(t *testing.T) {
 		t.Errorf("second request came %v after the 429; want at least 2s", gap)
 	}
 }
+
+// TestHeadMemoryIsSharedByWorkers: a host that refuses HEAD is learned by
+// one worker and remembered in Redis, so a later worker goes straight to
+// GET there.
+func TestHeadMemoryIsSharedByWorkers(t *testing.T) {
+	var heads atomic.Int64
+	o := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			heads.Add(1)
+			w.WriteHeader(http.StatusMethodNotAllowed)
+		}
+	}))
+	t.Cleanup(o.Close)
+	var lines []string
+	for i := range 20 {
+		lines = append(lines, fmt.Sprintf("%s/h/%d", o.URL, i))
+	}
+	list := writeLines(t, "urls.txt", lines)
+	s := newSystem(t)
+	s.run("producer", list)
+	s.drain(1, "METHOD=head,get", "CONCURRENCY=1", "CACHE=off")
+	first := heads.Load()
+	s.run("producer", "-force", list)
+	s.drain(1, "METHOD=head,get", "CONCURRENCY=1", "CACHE=off")
+	s.checkExactlyOnce(20)
+	if first == 0 || heads.Load() != first {
+		t.Errorf("HEAD requests: %d in the first run, %d in the second; want some, then none", first, heads.Load()-first)
+	}
+}
