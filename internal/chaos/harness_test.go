@@ -7,15 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/urlcheck/url-checker/internal/proctest"
 	"github.com/urlcheck/url-checker/internal/queue"
 	"github.com/urlcheck/url-checker/internal/redistest"
 )
@@ -105,10 +103,10 @@ func (s *system) start(bin string, env []string, args ...string) *proc {
 func (s *system) run(bin string, args ...string) string {
 	s.tb.Helper()
 	p := s.start(bin, nil, args...)
-	if err := p.wait(s.tb, 2*time.Minute); err != nil {
-		s.tb.Fatalf("%s: %v\n%s", p.name, err, p.output())
+	if err := p.Wait(s.tb, 2*time.Minute); err != nil {
+		s.tb.Fatalf("%s: %v\n%s", p.Name, err, p.Output())
 	}
-	return p.output()
+	return p.Output()
 }
 
 // stats reads the run's stats, failing the test on error.
@@ -141,112 +139,13 @@ func (s *system) waitFinished(timeout time.Duration) queue.Stats {
 }
 
 // proc is a running binary.
-type proc struct {
-	name string
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	done chan error // receives the Wait result once; wait puts it back
-}
+type proc = proctest.Proc
 
 // startProc starts bin from binDir with env added to the test's own
 // environment (later entries win), and kills it when the test ends.
 func startProc(tb testing.TB, bin string, env []string, args ...string) *proc {
 	tb.Helper()
-	cmd := exec.Command(filepath.Join(binDir, bin), args...)
-	cmd.Env = append(os.Environ(), env...)
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	p := &proc{name: bin + " " + strings.Join(args, " "), cmd: cmd, out: out, done: make(chan error, 1)}
-	go func() { p.done <- cmd.Wait() }()
-	tb.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGCONT)
-		_ = cmd.Process.Kill()
-		err := <-p.done
-		p.done <- err
-		if tb.Failed() {
-			tb.Logf("output of %s (last 4 kB):\n%s", p.name, tail(out.String(), 4096))
-		}
-	})
-	return p
+	return proctest.Start(tb, filepath.Join(binDir, bin), env, args...)
 }
 
-func (p *proc) pid() int { return p.cmd.Process.Pid }
-
-func (p *proc) signal(tb testing.TB, sig syscall.Signal) {
-	tb.Helper()
-	if err := p.cmd.Process.Signal(sig); err != nil {
-		tb.Fatalf("signal %v to %s: %v", sig, p.name, err)
-	}
-}
-
-// wait waits for the process to exit and returns its Wait error; it fails
-// the test if the process is still running after timeout.
-func (p *proc) wait(tb testing.TB, timeout time.Duration) error {
-	tb.Helper()
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case err := <-p.done:
-		p.done <- err
-		return err
-	case <-t.C:
-		tb.Fatalf("%s still running after %v", p.name, timeout)
-		return nil
-	}
-}
-
-// exited reports whether the process has exited.
-func (p *proc) exited() bool {
-	select {
-	case err := <-p.done:
-		p.done <- err
-		return true
-	default:
-		return false
-	}
-}
-
-// exitErr waits for the process to exit and returns its Wait error.
-func (p *proc) exitErr() error {
-	err := <-p.done
-	p.done <- err
-	return err
-}
-
-// stop sends SIGTERM and wants a clean exit within timeout.
-func (p *proc) stop(tb testing.TB, timeout time.Duration) {
-	tb.Helper()
-	p.signal(tb, syscall.SIGTERM)
-	if err := p.wait(tb, timeout); err != nil {
-		tb.Errorf("%s after SIGTERM: %v", p.name, err)
-	}
-}
-
-func (p *proc) output() string { return p.out.String() }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return "..." + s[len(s)-n:]
-}
+var tail = proctest.Tail

@@ -69,8 +69,8 @@ func TestHostileOrigins(t *testing.T) {
 	bound := 2*time.Duration(rounds)*hostileTO + 15*time.Second
 	s.waitFinished(bound)
 	took := time.Since(begin)
-	peak := memField(t, w.pid(), "VmHWM")
-	w.stop(t, 30*time.Second)
+	peak := memField(t, w.Pid(), "VmHWM")
+	w.Stop(t, 30*time.Second)
 	t.Logf("%d URLs in %v (bound %v); worker peak RSS %d MiB", n, took.Round(time.Millisecond), bound, peak>>20)
 	if peak > maxHostileRSS {
 		t.Errorf("worker peak RSS %d MiB; want under %d MiB", peak>>20, maxHostileRSS>>20)

@@ -30,7 +30,7 @@ func TestWorkerSIGKILL(t *testing.T) {
 	}
 	kills := killUntilFinished(t, s, workers, env, 4*time.Minute)
 	for _, w := range workers {
-		w.stop(t, 30*time.Second)
+		w.Stop(t, 30*time.Second)
 	}
 	tl, results := s.verify(n)
 	st := s.stats()
@@ -67,8 +67,8 @@ func killUntilFinished(tb testing.TB, s *system, workers []*proc, env []string, 
 			continue
 		}
 		i := rand.IntN(len(workers))
-		workers[i].signal(tb, syscall.SIGKILL)
-		_ = workers[i].wait(tb, 10*time.Second)
+		workers[i].Signal(tb, syscall.SIGKILL)
+		_ = workers[i].Wait(tb, 10*time.Second)
 		kills++
 		workers[i] = s.start("worker", env, fmt.Sprintf("kill-%d-%d", i, kills))
 		next = time.Now().Add(killGap())

@@ -60,7 +60,7 @@ func TestAPIUnderLoad(t *testing.T) {
 	}
 	s.waitFinished(3 * time.Minute)
 	for _, p := range append(workers, apiProc) {
-		p.stop(t, 30*time.Second)
+		p.Stop(t, 30*time.Second)
 	}
 	tl, _ := s.verify(n)
 	report(t, "api_under_load", n, "wrk_-t2_-c32_-d10s_on_/stats_and_/results", tl, time.Since(begin))

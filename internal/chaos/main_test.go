@@ -12,9 +12,8 @@ package chaos
 
 import (
 	"fmt"
+	"github.com/urlcheck/url-checker/internal/proctest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -23,16 +22,9 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "urlcheck-chaos-bin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
 	// Linking is not cached, so build only the binaries the tests run.
-	build := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
-		"../../cmd/producer", "../../cmd/worker", "../../cmd/monitor", "../../cmd/api")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
+	dir, err := proctest.Build("../../cmd/producer", "../../cmd/worker", "../../cmd/monitor", "../../cmd/api")
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "build binaries:", err)
 		os.Exit(1)
 	}

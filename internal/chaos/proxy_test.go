@@ -39,7 +39,7 @@ func TestNetworkBlips(t *testing.T) {
 	stop()
 	<-done
 	for _, w := range workers {
-		w.stop(t, 30*time.Second)
+		w.Stop(t, 30*time.Second)
 	}
 	tl, _ := s.verify(n)
 	drops, refusals := p.drops.Load(), p.refusals.Load()
@@ -47,7 +47,7 @@ func TestNetworkBlips(t *testing.T) {
 	st := s.stats()
 	warnings := 0
 	for _, w := range workers {
-		warnings += strings.Count(w.output(), "level=WARN")
+		warnings += strings.Count(w.Output(), "level=WARN")
 	}
 	t.Logf("reaped %d, stale %d; the workers logged %d warnings", st.Reaped, st.Stale, warnings)
 	if drops < 10 {

@@ -59,37 +59,37 @@ func redisOutage(t *testing.T, scenario, fault string, aof redistest.Option, dow
 
 	cpu0 := make([]time.Duration, len(workers))
 	for i, w := range workers {
-		cpu0[i] = cpuTime(t, w.pid())
+		cpu0[i] = cpuTime(t, w.Pid())
 	}
 	start := time.Now()
 	down(s.redis, t)
 	codes, slowest := pollDuringOutage(t, api, append([]*proc{apiProc, mon}, workers...))
 	wall := time.Since(start)
 	for i, w := range workers {
-		used := cpuTime(t, w.pid()) - cpu0[i]
+		used := cpuTime(t, w.Pid()) - cpu0[i]
 		share := used.Seconds() / wall.Seconds()
-		t.Logf("%s used %v of CPU in the %v outage (%.1f%% of a core)", w.name, used, wall.Round(time.Millisecond), 100*share)
+		t.Logf("%s used %v of CPU in the %v outage (%.1f%% of a core)", w.Name, used, wall.Round(time.Millisecond), 100*share)
 		if share > maxOutageCPU {
 			t.Errorf("%s used %.0f%% of a core while Redis was down; want under %.0f%% (busy loop?)",
-				w.name, 100*share, 100*maxOutageCPU)
+				w.Name, 100*share, 100*maxOutageCPU)
 		}
 	}
 	t.Logf("API answers to GET /stats during the outage: %v (status: count), slowest %v", codes, slowest.Round(time.Millisecond))
 	s.redis.Restart(t)
 
 	s.waitFinished(2 * time.Minute)
-	if err := mon.wait(t, 30*time.Second); err != nil {
+	if err := mon.Wait(t, 30*time.Second); err != nil {
 		t.Errorf("monitor -until-done: %v; want exit 0 once the run finished", err)
 	}
-	if !strings.Contains(mon.output(), `{"error":"redis unreachable`) {
-		t.Errorf("the monitor never reported the outage:\n%s", tail(mon.output(), 2048))
+	if !strings.Contains(mon.Output(), `{"error":"redis unreachable`) {
+		t.Errorf("the monitor never reported the outage:\n%s", tail(mon.Output(), 2048))
 	}
 	var st struct{ Finished bool }
 	waitfor.Cond(t, 10*time.Second, "the API to report the run finished", func() bool {
 		return getJSON("http://"+api+"/stats", &st) == nil && st.Finished
 	})
 	for _, w := range append(workers, apiProc) {
-		w.stop(t, 30*time.Second)
+		w.Stop(t, 30*time.Second)
 	}
 	tl, _ := s.verify(n)
 	report(t, scenario, n, fmt.Sprintf("%s,_down_%.1fs,_restarted", fault, wall.Seconds()), tl, time.Since(begin))
@@ -120,8 +120,8 @@ func pollDuringOutage(tb testing.TB, api string, procs []*proc) (map[int]int, ti
 			tb.Errorf("GET /stats during the outage: %d after %v; want 200 or 503 within %v", code, took, maxOutageAnswer)
 		}
 		for _, p := range procs {
-			if p.exited() {
-				tb.Fatalf("%s exited while Redis was down: %v\n%s", p.name, p.exitErr(), tail(p.output(), 2048))
+			if p.Exited() {
+				tb.Fatalf("%s exited while Redis was down: %v\n%s", p.Name, p.ExitErr(), tail(p.Output(), 2048))
 			}
 		}
 		<-tick.C

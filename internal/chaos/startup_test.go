@@ -54,7 +54,7 @@ func failsFast(t *testing.T, scenario, addr string, limit time.Duration, want st
 			env := []string{"REDIS_ADDR=" + addr, "API_ADDR=127.0.0.1:0", "NAMESPACE=chaos"}
 			start := time.Now()
 			p := startProc(t, c.bin, env, c.args...)
-			err := p.wait(t, limit+5*time.Second)
+			err := p.Wait(t, limit+5*time.Second)
 			took := time.Since(start)
 			var ee *exec.ExitError
 			if !errors.As(err, &ee) || ee.ExitCode() <= 0 {
@@ -63,7 +63,7 @@ func failsFast(t *testing.T, scenario, addr string, limit time.Duration, want st
 			if took > limit {
 				t.Errorf("%s gave up after %v; want within %v", c.bin, took.Round(time.Millisecond), limit)
 			}
-			out := p.output()
+			out := p.Output()
 			if !strings.Contains(out, "error: redis at "+addr+" is "+want) {
 				t.Errorf("%s said:\n%s\nwant a line \"error: redis at %s is %s...\"", c.bin, tail(out, 2048), addr, want)
 			}
@@ -118,17 +118,15 @@ func TestWorkerWaitsForRedis(t *testing.T) {
 	s.redis.Stop(t)
 	w := s.start("worker", nil, "-wait-redis", "-drain", "patient")
 	waitfor.Cond(t, 10*time.Second, "the worker to say it waits", func() bool {
-		return strings.Contains(w.output(), "waiting for redis")
+		return strings.Contains(w.Output(), "waiting for redis")
 	})
-	select {
-	case <-time.After(time.Second): // it must still be waiting a second later
-	case err := <-w.done:
-		w.done <- err
-		t.Fatalf("worker -wait-redis exited while Redis was down: %v\n%s", err, w.output())
+	<-time.After(time.Second) // it must still be waiting a second later
+	if w.Exited() {
+		t.Fatalf("worker -wait-redis exited while Redis was down: %v\n%s", w.ExitErr(), w.Output())
 	}
 	s.redis.Restart(t)
-	if err := w.wait(t, 30*time.Second); err != nil {
-		t.Fatalf("worker after Redis came back: %v\n%s", err, w.output())
+	if err := w.Wait(t, 30*time.Second); err != nil {
+		t.Fatalf("worker after Redis came back: %v\n%s", err, w.Output())
 	}
 	tl, _ := s.verify(n)
 	report(t, "worker_-wait-redis", n, "Redis_down_at_worker_start", tl, time.Since(begin))

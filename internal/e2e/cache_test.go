@@ -29,8 +29,8 @@ func (s *system) drain(workers int, env ...string) {
 		ps = append(ps, s.start("worker", env, "-drain", fmt.Sprint("w", i)))
 	}
 	for _, p := range ps {
-		if err := p.wait(s.tb, 2*time.Minute); err != nil {
-			s.tb.Fatalf("%s: %v", p.name, err)
+		if err := p.Wait(s.tb, 2*time.Minute); err != nil {
+			s.tb.Fatalf("%s: %v", p.Name, err)
 		}
 	}
 }

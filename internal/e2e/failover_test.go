@@ -37,8 +37,8 @@ func TestClusterFailover(t *testing.T) {
 	victim.Kill(t)
 	t.Logf("killed primary %s", victim.Addr())
 	for _, w := range workers {
-		if err := w.wait(t, 3*time.Minute); err != nil {
-			t.Fatalf("%s: %v", w.name, err)
+		if err := w.Wait(t, 3*time.Minute); err != nil {
+			t.Fatalf("%s: %v", w.Name, err)
 		}
 	}
 	waitfor.Cond(t, 30*time.Second, "the cluster to answer again", func() bool {

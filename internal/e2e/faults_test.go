@@ -26,13 +26,13 @@ func killedWorker(t *testing.T, s *system) {
 	s.run("producer", o.writeList(t, 2000))
 	victim := s.start("worker", []string{"FLUSH_INTERVAL=1h", "BATCH_SIZE=10000", "CONCURRENCY=16"}, "victim")
 	waitfor.Cond(t, 30*time.Second, "victim to check 300 URLs", func() bool { return o.total.Load() >= 300 })
-	victim.signal(t, syscall.SIGKILL)
-	_ = victim.wait(t, 10*time.Second)
+	victim.Signal(t, syscall.SIGKILL)
+	_ = victim.Wait(t, 10*time.Second)
 	if st := s.stats(); st.Done != 0 {
 		t.Fatalf("done = %d before the rescue; want 0 (the victim never flushed)", st.Done)
 	}
 	rescue := s.start("worker", nil, "-drain", "rescue")
-	if err := rescue.wait(t, time.Minute); err != nil {
+	if err := rescue.Wait(t, time.Minute); err != nil {
 		t.Fatalf("rescue worker: %v", err)
 	}
 	st := s.checkExactlyOnce(2000)
@@ -50,15 +50,15 @@ func TestPausedWorkerCannotCommit(t *testing.T) {
 	s.run("producer", o.writeList(t, 1000))
 	zombie := s.start("worker", []string{"FLUSH_INTERVAL=3s", "BATCH_SIZE=10000", "CONCURRENCY=8"}, "zombie")
 	waitfor.Cond(t, 30*time.Second, "zombie to check 100 URLs", func() bool { return o.total.Load() >= 100 })
-	zombie.signal(t, syscall.SIGSTOP)
+	zombie.Signal(t, syscall.SIGSTOP)
 	rescue := s.start("worker", nil, "-drain", "rescue")
-	if err := rescue.wait(t, time.Minute); err != nil {
+	if err := rescue.Wait(t, time.Minute); err != nil {
 		t.Fatalf("rescue worker: %v", err)
 	}
-	zombie.signal(t, syscall.SIGCONT)
+	zombie.Signal(t, syscall.SIGCONT)
 	waitfor.Cond(t, 30*time.Second, "the zombie's refused flush", func() bool { return s.stats().Stale > 0 })
-	zombie.signal(t, syscall.SIGTERM)
-	if err := zombie.wait(t, 30*time.Second); err != nil {
+	zombie.Signal(t, syscall.SIGTERM)
+	if err := zombie.Wait(t, 30*time.Second); err != nil {
 		t.Errorf("zombie exit: %v", err)
 	}
 	s.checkExactlyOnce(1000)
@@ -77,12 +77,12 @@ func TestRedisRestartMidRun(t *testing.T) {
 	waitfor.Cond(t, 30*time.Second, "500 results", func() bool { return s.stats().Done >= 500 })
 	s.redis.Kill(t)
 	waitfor.Cond(t, 10*time.Second, "a worker to notice the outage", func() bool {
-		return strings.Contains(workers[0].output()+workers[1].output(), "connection refused")
+		return strings.Contains(workers[0].Output()+workers[1].Output(), "connection refused")
 	})
 	s.redis.Restart(t)
 	for _, w := range workers {
-		if err := w.wait(t, 2*time.Minute); err != nil {
-			t.Errorf("%s: %v", w.name, err)
+		if err := w.Wait(t, 2*time.Minute); err != nil {
+			t.Errorf("%s: %v", w.Name, err)
 		}
 	}
 	s.checkExactlyOnce(3000)
@@ -114,8 +114,8 @@ func TestChaosKills(t *testing.T) {
 			t.Fatalf("run not finished after 3 minutes and %d kills: %+v", kills, s.stats())
 		case <-tick.C:
 			i := rand.IntN(len(workers))
-			workers[i].signal(t, syscall.SIGKILL)
-			_ = workers[i].wait(t, 10*time.Second)
+			workers[i].Signal(t, syscall.SIGKILL)
+			_ = workers[i].Wait(t, 10*time.Second)
 			workers[i] = s.start("worker", env, fmt.Sprint("chaos-", i))
 			kills++
 		}
@@ -127,9 +127,9 @@ func TestChaosKills(t *testing.T) {
 		t.Errorf("only %d kills happened; the run was too short to prove anything", kills)
 	}
 	for _, w := range workers {
-		w.signal(t, syscall.SIGTERM)
-		if err := w.wait(t, 30*time.Second); err != nil && !strings.Contains(err.Error(), "signal") {
-			t.Errorf("%s: %v", w.name, err)
+		w.Signal(t, syscall.SIGTERM)
+		if err := w.Wait(t, 30*time.Second); err != nil && !strings.Contains(err.Error(), "signal") {
+			t.Errorf("%s: %v", w.Name, err)
 		}
 	}
 }

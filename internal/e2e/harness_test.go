@@ -10,17 +10,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/urlcheck/url-checker/internal/proctest"
 	"github.com/urlcheck/url-checker/internal/queue"
 	"github.com/urlcheck/url-checker/internal/redistest"
 )
@@ -28,14 +27,8 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "urlcheck-e2e-bin")
+	dir, err := proctest.Build("../../cmd/...")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	build := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "../../cmd/...")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build binaries:", err)
 		os.Exit(1)
 	}
@@ -138,81 +131,22 @@ var setups = []struct {
 }
 
 // proc is a running binary.
-type proc struct {
-	name string
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	done chan error
-}
+type proc = proctest.Proc
 
+// start starts a binary with the system's environment plus env.
 func (s *system) start(bin string, env []string, args ...string) *proc {
 	s.tb.Helper()
-	cmd := exec.Command(filepath.Join(binDir, bin), args...)
-	cmd.Env = append(append(os.Environ(), s.env...), env...)
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		s.tb.Fatal(err)
-	}
-	p := &proc{name: bin + " " + strings.Join(args, " "), cmd: cmd, out: out, done: make(chan error, 1)}
-	go func() { p.done <- cmd.Wait() }()
-	s.tb.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGCONT)
-		_ = cmd.Process.Kill()
-		<-p.done
-		if s.tb.Failed() {
-			s.tb.Logf("output of %s:\n%s", p.name, out.String())
-		}
-	})
-	return p
+	return proctest.Start(s.tb, filepath.Join(binDir, bin), append(append([]string{}, s.env...), env...), args...)
 }
 
 // run runs a binary to its end and returns its output.
 func (s *system) run(bin string, args ...string) string {
 	s.tb.Helper()
 	p := s.start(bin, nil, args...)
-	if err := p.wait(s.tb, time.Minute); err != nil {
-		s.tb.Fatalf("%s: %v", p.name, err)
+	if err := p.Wait(s.tb, time.Minute); err != nil {
+		s.tb.Fatalf("%s: %v", p.Name, err)
 	}
-	return p.output()
-}
-
-func (p *proc) signal(tb testing.TB, sig syscall.Signal) {
-	tb.Helper()
-	if err := p.cmd.Process.Signal(sig); err != nil {
-		tb.Fatalf("signal %v to %s: %v", sig, p.name, err)
-	}
-}
-
-func (p *proc) wait(tb testing.TB, timeout time.Duration) error {
-	tb.Helper()
-	select {
-	case err := <-p.done:
-		p.done <- err
-		return err
-	case <-time.After(timeout):
-		tb.Fatalf("%s still running after %v", p.name, timeout)
-		return nil
-	}
-}
-
-func (p *proc) output() string { return p.out.String() }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	return p.Output()
 }
 
 // stats reads the run's stats, failing the test on error.

@@ -45,8 +45,8 @@ func pipeline(t *testing.T, s *system) {
 		workers = append(workers, s.start("worker", nil, "-drain", fmt.Sprint("worker-", i)))
 	}
 	for _, w := range workers {
-		if err := w.wait(t, time.Minute); err != nil {
-			t.Fatalf("%s: %v", w.name, err)
+		if err := w.Wait(t, time.Minute); err != nil {
+			t.Fatalf("%s: %v", w.Name, err)
 		}
 	}
 	s.checkExactlyOnce(n)
