@@ -1,9 +1,11 @@
 package cache
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // Normalize returns the form of an absolute http or https URL that the
@@ -37,6 +39,9 @@ func normalizeParsed(raw string) (string, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return "", fmt.Errorf("normalize %q: scheme is not http or https", raw)
 	}
+	if err := checkHost(u.Host); err != nil {
+		return "", fmt.Errorf("normalize %q: %w", raw, err)
+	}
 	u.Host = normalHost(u.Scheme, strings.ToLower(u.Host))
 	if u.Host == "" {
 		return "", fmt.Errorf("normalize %q: no host", raw)
@@ -46,6 +51,24 @@ func normalizeParsed(raw string) (string, error) {
 		u.Path, u.RawPath = "/", ""
 	}
 	return u.String(), nil
+}
+
+// checkHost rejects the hosts whose normal form would not parse again or
+// would stand for another host: invalid UTF-8 (lower-casing turns each bad
+// byte into U+FFFD) and non-ASCII in an IPv6 zone, which net/url escapes on
+// output but refuses on input.
+func checkHost(host string) error {
+	if !utf8.ValidString(host) {
+		return errors.New("host is not valid UTF-8")
+	}
+	if i := strings.Index(host, "%"); i >= 0 && strings.HasPrefix(host, "[") {
+		for _, r := range host[i:] {
+			if r >= utf8.RuneSelf {
+				return errors.New("IPv6 zone is not ASCII")
+			}
+		}
+	}
+	return nil
 }
 
 // normalHost drops an empty port or the scheme's default port from host.
