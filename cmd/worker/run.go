@@ -57,6 +57,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		name = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
 	log := rc.Logger(stderr)
+	hosts, err := loadHosts(wc)
+	if err != nil {
+		return err
+	}
 	// Every checker may talk to Redis through the cache at once.
 	rc.PoolSize = wc.Concurrency + 16
 	rdb, err := rc.Connect(ctx, wc.WaitRedis, log)
@@ -69,7 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	checker, err := newChecker(wc, rdb, rc.Namespace, log)
+	checker, err := newChecker(wc, hosts, rdb, rc.Namespace, log)
 	if err != nil {
 		return err
 	}
@@ -84,7 +88,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer resultCache.Close()
 	}
-	limiter, err := newLimiter(ctx, rdb, rc.Namespace, wc, log)
+	limiter, err := newLimiter(ctx, rdb, rc.Namespace, wc, hosts, log)
 	if err != nil {
 		return err
 	}

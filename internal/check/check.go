@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -22,13 +23,9 @@ type Checker struct {
 	timeout      time.Duration
 	maxBody      int64
 	maxRedirects int
-	method       method
-	memory       HeadMemory // nil unless method.fallback
-	accept       Accept
-	// userAgent is shared, read-only, by every request's header map; this
-	// saves an allocation per check and is safe because nothing in
-	// net/http writes to header value slices.
-	userAgent []string
+	def          profile
+	hosts        map[string]*profile // by lower-case url.URL.Host
+	memory       HeadMemory          // nil unless a profile falls back from HEAD
 }
 
 // New returns a Checker for cfg.
@@ -37,23 +34,42 @@ func New(cfg Config) (*Checker, error) {
 		return nil, fmt.Errorf("check config: %w", err)
 	}
 	cfg.setDefaults()
-	m, _ := parseMethod(cfg.Method) // checked by validate
 	c := &Checker{
 		timeout:      cfg.Timeout,
 		maxBody:      cfg.MaxBody,
 		maxRedirects: cfg.MaxRedirects,
-		method:       m,
-		accept:       cfg.Accept,
-		userAgent:    []string{cfg.UserAgent},
 	}
-	if m.fallback {
-		c.memory = cfg.HeadMemory
+	if err := c.setProfiles(cfg); err != nil {
+		return nil, fmt.Errorf("check config: %w", err)
 	}
 	c.client = http.Client{Transport: cfg.Transport, CheckRedirect: c.checkRedirect}
 	if cfg.Transport == nil {
 		c.client.Transport = newTransport(cfg)
 	}
 	return c, nil
+}
+
+// setProfiles builds the default profile and those of cfg.Hosts, and keeps
+// the HEAD memory if any of them needs it.
+func (c *Checker) setProfiles(cfg Config) error {
+	m, _ := parseMethod(cfg.Method) // checked by validate
+	c.def = profile{method: m, accept: cfg.Accept, header: http.Header{"User-Agent": {cfg.UserAgent}}}
+	fallback := m.fallback
+	if len(cfg.Hosts) > 0 {
+		c.hosts = make(map[string]*profile, len(cfg.Hosts))
+	}
+	for host, hs := range cfg.Hosts {
+		p, err := newProfile(c.def, hs)
+		if err != nil {
+			return fmt.Errorf("host %q: %w", host, err)
+		}
+		c.hosts[strings.ToLower(host)] = &p
+		fallback = fallback || p.method.fallback
+	}
+	if fallback {
+		c.memory = cfg.HeadMemory
+	}
+	return nil
 }
 
 // Close closes idle connections. The Checker stays usable.
@@ -87,13 +103,14 @@ func (c *Checker) do(ctx context.Context, res *Result) {
 		res.fail(KindOther, message(err))
 		return
 	}
-	req.Header["User-Agent"] = c.userAgent
-	resp, err := c.send(ctx, x, req)
-	c.record(ctx, res, x, resp, err)
+	p := c.profileFor(req.URL.Host)
+	req.Header = p.header
+	resp, err := c.send(ctx, x, req, p.method)
+	c.record(ctx, res, x, resp, err, p.accept)
 }
 
 // record fills res from the outcome of the exchange.
-func (c *Checker) record(ctx context.Context, res *Result, x *exchange, resp *http.Response, err error) {
+func (c *Checker) record(ctx context.Context, res *Result, x *exchange, resp *http.Response, err error, accept Accept) {
 	res.Method = x.method
 	res.Redirects = x.hops
 	if len(x.chain) > 0 {
@@ -116,7 +133,7 @@ func (c *Checker) record(ctx context.Context, res *Result, x *exchange, resp *ht
 		res.fail(explain(ctx, err, "reading body"))
 		return
 	}
-	c.judge(res, x.limited)
+	c.judge(res, x.limited, accept)
 }
 
 // note records what the final response says about itself.
@@ -152,12 +169,12 @@ func protoName(resp *http.Response) string {
 }
 
 // judge sets OK or the failure kind from the final status.
-func (c *Checker) judge(res *Result, limited bool) {
+func (c *Checker) judge(res *Result, limited bool, accept Accept) {
 	code := res.Status
 	switch {
 	case limited:
 		res.fail(KindTooManyRedirects, "stopped after "+strconv.Itoa(c.maxRedirects)+" redirects")
-	case c.accept.Contains(code):
+	case accept.Contains(code):
 		res.OK = true
 	case code >= 400 && code <= 499:
 		res.fail(KindHTTP4xx, statusMessage(code))

@@ -54,6 +54,10 @@ type Config struct {
 	// http_4xx, http_5xx, unaccepted_status (100..399) or other
 	// (600..999).
 	Accept Accept
+	// Hosts overrides the settings above for the URLs of some hosts, keyed
+	// by url.URL.Host (port included unless it is omitted in the URL; case
+	// does not matter).
+	Hosts map[string]HostSettings
 	// Insecure skips certificate verification. Result.TLS is still filled.
 	Insecure bool
 	// RootCAs, if set, replaces the system's roots for verifying servers
@@ -97,6 +101,11 @@ func (cfg Config) validate() error {
 	if _, err := parseMethod(cfg.Method); err != nil {
 		return err
 	}
+	for host, hs := range cfg.Hosts {
+		if _, err := parseMethod(hs.Method); err != nil {
+			return fmt.Errorf("host %q: %w", host, err)
+		}
+	}
 	for i := 0; i < len(cfg.UserAgent); i++ {
 		if b := cfg.UserAgent[i]; b < 0x20 || b == 0x7f {
 			// Such a header would make every request fail.
@@ -125,9 +134,20 @@ func (cfg *Config) setDefaults() {
 	if cfg.Accept.empty() {
 		cfg.Accept = defaultAccept
 	}
-	if cfg.HeadMemory == nil {
-		if m, _ := parseMethod(cfg.Method); m.fallback {
-			cfg.HeadMemory = NewHeadMemory(DefaultHeadMemoryTTL, time.Now)
+	if cfg.HeadMemory == nil && cfg.usesFallback() {
+		cfg.HeadMemory = NewHeadMemory(DefaultHeadMemoryTTL, time.Now)
+	}
+}
+
+// usesFallback reports whether any host's method is "head,get".
+func (cfg *Config) usesFallback() bool {
+	if m, _ := parseMethod(cfg.Method); m.fallback {
+		return true
+	}
+	for _, hs := range cfg.Hosts {
+		if m, _ := parseMethod(hs.Method); m.fallback {
+			return true
 		}
 	}
+	return false
 }

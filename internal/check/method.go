@@ -25,12 +25,11 @@ func parseMethod(s string) (method, error) {
 	return method{}, fmt.Errorf("method %q is not get, head or head,get", s)
 }
 
-// send makes req with the configured method and, after a HEAD that failed,
-// the GET.
-func (c *Checker) send(ctx context.Context, x *exchange, req *http.Request) (*http.Response, error) {
-	head := c.method.head
+// send makes req with method m and, after a HEAD that failed, the GET.
+func (c *Checker) send(ctx context.Context, x *exchange, req *http.Request, m method) (*http.Response, error) {
+	head := m.head
 	var host string
-	if c.method.fallback {
+	if m.fallback {
 		host = strings.ToLower(req.URL.Host)
 		head = !c.memory.HeadBroken(ctx, host)
 	}
@@ -39,7 +38,7 @@ func (c *Checker) send(ctx context.Context, x *exchange, req *http.Request) (*ht
 	}
 	x.restart(req)
 	resp, err := c.client.Do(req)
-	if !c.method.fallback || req.Method != http.MethodHead || !headFailed(ctx, resp, err) {
+	if !m.fallback || req.Method != http.MethodHead || !headFailed(ctx, resp, err) {
 		return resp, err
 	}
 	return c.getAfterHead(ctx, x, req, host, resp)

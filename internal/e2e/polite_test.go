@@ -140,3 +140,33 @@ func TestHeadMemoryIsSharedByWorkers(t *testing.T) {
 		t.Errorf("HEAD requests: %d in the first run, %d in the second; want some, then none", first, heads.Load()-first)
 	}
 }
+
+// TestHostsFileSettings: the hosts file's headers, method and accepted
+// statuses reach the requests and verdicts of their host only.
+func TestHostsFileSettings(t *testing.T) {
+	var tunedBad atomic.Int64
+	tuned := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodHead || r.Header.Get("X-Token") != "abc" {
+			tunedBad.Add(1)
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+	}))
+	t.Cleanup(tuned.Close)
+	teapot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+	}))
+	t.Cleanup(teapot.Close)
+	hosts := writeLines(t, "hosts.json", []string{fmt.Sprintf(`{%q: {"headers": {"X-Token": "abc"}, "method": "head"},
+		%q: {"accept": "200..299,418"}}`, tuned.Listener.Addr().String(), teapot.Listener.Addr().String())})
+	var lines []string
+	for i := range 50 {
+		lines = append(lines, fmt.Sprintf("%s/t/%d", tuned.URL, i), fmt.Sprintf("%s/p/%d", teapot.URL, i))
+	}
+	s := newSystem(t)
+	s.run("producer", writeLines(t, "urls.txt", lines))
+	s.drain(2, "HOSTS_FILE="+hosts)
+	st := s.checkExactlyOnce(100)
+	if st.Success != 100 || tunedBad.Load() != 0 {
+		t.Errorf("success = %d, requests without the host's method and header = %d; want 100, 0", st.Success, tunedBad.Load())
+	}
+}
