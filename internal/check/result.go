@@ -32,19 +32,23 @@ const (
 // Result is comparable with ==, and tests elsewhere rely on it: that is why
 // Chain is a pointer to a slice.
 type Result struct {
-	ID         string    `json:"id"`
-	URL        string    `json:"url"`
-	OK         bool      `json:"ok"`          // final status in Config.Accept (default 200..399)
-	Status     int       `json:"status"`      // 0 when no response
-	Error      string    `json:"error"`       // empty when none
-	ErrorKind  string    `json:"error_kind"`  // "" when ok; else one of the Kind constants
-	FinalURL   string    `json:"final_url"`   // URL of the last request made
-	Redirects  int       `json:"redirects"`   // redirects followed
-	DurationMS float64   `json:"duration_ms"` // wall time of the attempt, ms
-	Attempts   int       `json:"attempts"`
-	Worker     string    `json:"worker"`
-	Cache      string    `json:"cache,omitempty"` // "l1", "l2" or "origin"; set by the cache layer
-	CheckedAt  time.Time `json:"checked_at"`      // when the attempt began, UTC
+	ID         string  `json:"id"`
+	URL        string  `json:"url"`
+	OK         bool    `json:"ok"`          // final status in Config.Accept (default 200..399)
+	Status     int     `json:"status"`      // 0 when no response
+	Error      string  `json:"error"`       // empty when none
+	ErrorKind  string  `json:"error_kind"`  // "" when ok; else one of the Kind constants
+	FinalURL   string  `json:"final_url"`   // URL of the last request made
+	Redirects  int     `json:"redirects"`   // redirects followed
+	DurationMS float64 `json:"duration_ms"` // wall time of the attempt, ms
+	Attempts   int     `json:"attempts"`
+	// WaitedMS is how long the job was put back for before this attempt:
+	// its retry delays, the Retry-After pauses of its host and the
+	// deferrals while the host was at its limit, in ms.
+	WaitedMS  int64     `json:"waited_ms,omitempty"`
+	Worker    string    `json:"worker"`
+	Cache     string    `json:"cache,omitempty"` // "l1", "l2" or "origin"; set by the cache layer
+	CheckedAt time.Time `json:"checked_at"`      // when the attempt began, UTC
 
 	// Method is that of the last request made, "GET" or "HEAD".
 	Method string `json:"method,omitempty"`

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/urlcheck/url-checker/internal/check"
 )
 
 // hostOrigin is an origin on its own loopback address (127.0.0.2, ...), so
@@ -110,6 +114,26 @@ func TestRetryAfterPausesEveryWorker(t *testing.T) {
 	if gap := o.times[1].Sub(o.times[0]); gap < 2*time.Second {
 		t.Errorf("second request came %v after the 429; want at least 2s", gap)
 	}
+	if w := maxWaited(t, s, 60); w < 2000 {
+		t.Errorf("longest waited_ms = %d; want at least the 2000 ms of Retry-After", w)
+	}
+}
+
+// maxWaited returns the largest waited_ms among the newest n results.
+func maxWaited(tb testing.TB, s *system, n int) int64 {
+	raws, err := s.q.Recent(context.Background(), n)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var most int64
+	for _, raw := range raws {
+		var r check.Result
+		if err := json.Unmarshal(raw, &r); err != nil {
+			tb.Fatalf("result %s: %v", raw, err)
+		}
+		most = max(most, r.WaitedMS)
+	}
+	return most
 }
 
 // TestHeadMemoryIsSharedByWorkers: a host that refuses HEAD is learned by

@@ -88,7 +88,7 @@ func (e *jsonEncoder) flush() error { return e.w.Flush() }
 
 // csvHeader names the CSV columns: the JSON fields of check.Result.
 var csvHeader = []string{"id", "url", "ok", "status", "error", "error_kind", "final_url", "redirects",
-	"duration_ms", "attempts", "worker", "cache", "checked_at"}
+	"duration_ms", "attempts", "waited_ms", "worker", "cache", "checked_at"}
 
 // csvEncoder writes one row per result under csvHeader. Numbers are
 // written so they parse back to the same value, checked_at in RFC 3339 (an
@@ -111,7 +111,7 @@ func csvRecord(r check.Result) []string {
 	}
 	return []string{r.ID, r.URL, strconv.FormatBool(r.OK), strconv.Itoa(r.Status), r.Error, r.ErrorKind,
 		r.FinalURL, strconv.Itoa(r.Redirects), strconv.FormatFloat(r.DurationMS, 'f', -1, 64),
-		strconv.Itoa(r.Attempts), r.Worker, r.Cache, checked}
+		strconv.Itoa(r.Attempts), strconv.FormatInt(r.WaitedMS, 10), r.Worker, r.Cache, checked}
 }
 
 func (e *csvEncoder) end() error { return e.flush() }

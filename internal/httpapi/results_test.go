@@ -324,15 +324,15 @@ func parseCSVRecord(tb testing.TB, rec []string) check.Result {
 	dur, err2 := strconv.ParseFloat(rec[8], 64)
 	var at time.Time
 	var err3 error
-	if rec[12] != "" {
-		at, err3 = time.Parse(time.RFC3339Nano, rec[12])
+	if rec[13] != "" {
+		at, err3 = time.Parse(time.RFC3339Nano, rec[13])
 	}
 	if err1 != nil || err2 != nil || err3 != nil {
 		tb.Fatalf("csv record %q: %v %v %v", rec, err1, err2, err3)
 	}
 	return check.Result{ID: rec[0], URL: rec[1], OK: ok, Status: num(rec[3]), Error: rec[4], ErrorKind: rec[5],
-		FinalURL: rec[6], Redirects: num(rec[7]), DurationMS: dur, Attempts: num(rec[9]), Worker: rec[10],
-		Cache: rec[11], CheckedAt: at}
+		FinalURL: rec[6], Redirects: num(rec[7]), DurationMS: dur, Attempts: num(rec[9]), WaitedMS: int64(num(rec[10])),
+		Worker: rec[11], Cache: rec[12], CheckedAt: at}
 }
 
 func TestFailedCSV(t *testing.T) {

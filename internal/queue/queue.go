@@ -143,7 +143,10 @@ type Job struct {
 	ID      string
 	URL     string
 	Attempt int
-	Token   string
+	// Waited is how long the job has been put back for so far: the sum
+	// of its retry delays and deferrals.
+	Waited time.Duration
+	Token  string
 }
 
 // Enqueue adds urls as new jobs and returns how many were added. Each call
@@ -210,14 +213,26 @@ func (q *Queue) claimFrom(ctx context.Context, shard, max int) ([]Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("claim jobs: %w", err)
 	}
-	jobs := make([]Job, 0, (len(vals)-1)/3)
-	for i := 1; i+2 < len(vals); i += 3 {
+	jobs := make([]Job, 0, (len(vals)-1)/4)
+	for i := 1; i+3 < len(vals); i += 4 {
 		id, _ := vals[i].(string)
 		url, _ := vals[i+1].(string)
 		n, _ := vals[i+2].(int64)
-		jobs = append(jobs, Job{ID: id, URL: url, Attempt: int(n), Token: cid + "/" + strconv.FormatInt(n, 10)})
+		w, _ := vals[i+3].(int64)
+		jobs = append(jobs, Job{ID: id, URL: url, Attempt: int(n), Waited: time.Duration(w) * time.Millisecond,
+			Token: token(cid, n, w)})
 	}
 	return jobs, nil
+}
+
+// token is the fencing token of attempt n of a job that has waited w ms,
+// as the claim script writes it.
+func token(cid string, n, w int64) string {
+	t := cid + "/" + strconv.FormatInt(n, 10)
+	if w > 0 {
+		t += "/" + strconv.FormatInt(w, 10)
+	}
+	return t
 }
 
 func newClaimID() string {

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/urlcheck/url-checker/internal/redistest"
+	"github.com/urlcheck/url-checker/internal/waitfor"
 )
 
 func newQueue(tb testing.TB, rdb redis.UniversalClient, cfg Config) *Queue {
@@ -142,7 +143,7 @@ func TestClaimReplayReturnsSameJobs(t *testing.T) {
 		return v
 	}
 	first, second := claim(), claim()
-	if len(first) != 10 || fmt.Sprint(first[1:]) != fmt.Sprint(second[1:]) {
+	if len(first) != 13 || fmt.Sprint(first[1:]) != fmt.Sprint(second[1:]) {
 		t.Errorf("replayed claim = %v; want the same jobs as %v", second[1:], first[1:])
 	}
 	if s := mustStats(t, q); s.Queued != 2 || s.Processing != 3 {
@@ -327,5 +328,54 @@ func TestEnqueueBatchLargerThanLuaUnpack(t *testing.T) {
 	mustEnqueue(t, q, urls(10000))
 	if s := mustStats(t, q); s.Queued != 10000 {
 		t.Errorf("queued %d; want 10000", s.Queued)
+	}
+}
+
+// TestWaitAddsUpOverRetriesDeferralsAndReaps: a job remembers the delays it
+// was put back for, across deferrals, retries and a reap, and its token
+// still fences it.
+func TestWaitAddsUpOverRetriesDeferralsAndReaps(t *testing.T) {
+	ctx := context.Background()
+	q, rdb := startQueue(t, Config{})
+	mustEnqueue(t, q, urls(1))
+	claimOne := func() Job {
+		t.Helper()
+		var jobs []Job
+		waitfor.Cond(t, 5*time.Second, "the job to come due", func() bool {
+			var err error
+			jobs, err = q.Claim(ctx, 1)
+			return err == nil && len(jobs) == 1
+		})
+		return jobs[0]
+	}
+	j := claimOne()
+	for _, step := range []struct {
+		kind        Kind
+		delay       time.Duration
+		attempt     int
+		waited      time.Duration
+		thenExpires bool
+	}{
+		{Defer, 30 * time.Millisecond, 1, 30 * time.Millisecond, false},
+		{Retry, 20 * time.Millisecond, 2, 50 * time.Millisecond, true},
+		{Retry, 5 * time.Millisecond, 3, 55 * time.Millisecond, false},
+	} {
+		if c, _, err := q.Commit(ctx, []Outcome{{ID: j.ID, Token: j.Token, Kind: step.kind, Delay: step.delay}}, Deltas{}); c != 1 || err != nil {
+			t.Fatalf("commit %s = %d, %v", step.kind, c, err)
+		}
+		j = claimOne()
+		if step.thenExpires {
+			expire(t, q, rdb)
+			if n, _, err := q.Reap(ctx, 10); n != 1 || err != nil {
+				t.Fatalf("reap = %d, %v; want 1", n, err)
+			}
+			j = claimOne()
+		}
+		if j.Attempt != step.attempt || j.Waited != step.waited {
+			t.Fatalf("after %s: attempt %d, waited %v; want %d, %v", step.kind, j.Attempt, j.Waited, step.attempt, step.waited)
+		}
+	}
+	if c, _, err := q.Commit(ctx, []Outcome{okOutcome(j)}, Deltas{}); c != 1 || err != nil {
+		t.Fatalf("final commit = %d, %v; want 1", c, err)
 	}
 }

@@ -6,9 +6,11 @@ import "github.com/redis/go-redis/v9"
 // Redis clock whatever the skew between worker machines, and every script is
 // safe to run twice: go-redis re-sends a command whose reply it lost.
 //
-// Pending and delayed entries are "id" for a first attempt and "id/N" for
-// attempt N. A fencing token is "claim/N": the claim call's random id and the
-// attempt it started.
+// Pending and delayed entries are "id" for a first attempt, "id/N" for
+// attempt N and "id/N/W" once the job has waited W ms in the delayed set
+// (retries, busy hosts, Retry-After pauses), so that its result can say how
+// long it waited. A fencing token is "claim/N" or "claim/N/W": the claim
+// call's random id, the attempt it started and the wait so far.
 
 // luaPrelude is shared by the scripts that need the time or split entries.
 const luaPrelude = `
@@ -16,10 +18,14 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local function split(e)
   local s = string.find(e, '/', 1, true)
-  if s then return string.sub(e, 1, s - 1), tonumber(string.sub(e, s + 1)) end
-  return e, 1
+  if not s then return e, 1, 0 end
+  local rest = string.sub(e, s + 1)
+  local r = string.find(rest, '/', 1, true)
+  if not r then return string.sub(e, 1, s - 1), tonumber(rest), 0 end
+  return string.sub(e, 1, s - 1), tonumber(string.sub(rest, 1, r - 1)), tonumber(string.sub(rest, r + 1))
 end
-local function entry(id, n)
+local function entry(id, n, w)
+  if w > 0 then return id .. '/' .. n .. '/' .. w end
   if n > 1 then return id .. '/' .. n end
   return id
 end
@@ -55,24 +61,29 @@ return #ids
 // claim call.
 // KEYS: pending, jobs, inflight, lease, delayed, claim log.
 // ARGV: claim id, max, lease ms, promote limit.
-// Returns {now, id, url, attempt, id, url, attempt, ...}. A replay (the claim
+// Returns {now, id, url, attempt, waited ms, id, ...}. A replay (the claim
 // log exists) returns the jobs that call still owns and claims nothing new.
 const claimSrc = luaPrelude + `
 local cid, max, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local out = {now}
-local function own(id, n)
+local function own(id, n, w)
   local url = redis.call('HGET', KEYS[2], id)
   if not url then return nil end
   out[#out + 1] = id
   out[#out + 1] = url
   out[#out + 1] = n
+  out[#out + 1] = w
   return url
+end
+local function token(n, w)
+  if w > 0 then return cid .. '/' .. n .. '/' .. w end
+  return cid .. '/' .. n
 end
 local prev = redis.call('GET', KEYS[6])
 if prev then
   for e in string.gmatch(prev, '[^,]+') do
-    local id, n = split(e)
-    if redis.call('HGET', KEYS[3], id) == cid .. '/' .. n then own(id, n) end
+    local id, n, w = split(e)
+    if redis.call('HGET', KEYS[3], id) == token(n, w) then own(id, n, w) end
   end
   return out
 end
@@ -85,9 +96,9 @@ local popped = redis.call('RPOP', KEYS[1], max)
 if not popped then return out end
 local log, zargs = {}, {}
 for _, e in ipairs(popped) do
-  local id, n = split(e)
-  if own(id, n) then
-    redis.call('HSET', KEYS[3], id, cid .. '/' .. n)
+  local id, n, w = split(e)
+  if own(id, n, w) then
+    redis.call('HSET', KEYS[3], id, token(n, w))
     zargs[#zargs + 1] = now + lease
     zargs[#zargs + 1] = id
     log[#log + 1] = e
@@ -145,14 +156,15 @@ for i = 3, 2 + 4 * n, 4 do
     redis.call('HDEL', KEYS[1], id)
     redis.call('ZREM', KEYS[2], id)
     if kind == 'retry' or kind == 'defer' then
-      local _, a = split(tok)
+      local _, a, w = split(tok)
       if kind == 'retry' then
         a = a + 1
         retried = retried + 1
       else
         deferred = deferred + 1
       end
-      redis.call('ZADD', KEYS[3], now + tonumber(data), entry(id, a))
+      local delay = tonumber(data)
+      redis.call('ZADD', KEYS[3], now + delay, entry(id, a, w + delay))
     elseif redis.call('HSETNX', KEYS[4], id, data) == 1 then
       redis.call('HDEL', KEYS[8], id)
       if cap > 0 then
@@ -206,17 +218,17 @@ for _, id in ipairs(ids) do
   redis.call('HDEL', KEYS[2], id)
   local url = redis.call('HGET', KEYS[9], id)
   if url then
-    local a = 1
-    if tok then _, a = split(tok) end
+    local a, w = 1, 0
+    if tok then _, a, w = split(tok) end
     local r = redis.call('HINCRBY', KEYS[4], id, 1)
     if r < maxReaps then
-      redis.call('RPUSH', KEYS[3], entry(id, a))
+      redis.call('RPUSH', KEYS[3], entry(id, a, w))
       requeued = requeued + 1
     else
       local res = cjson.encode({id = id, url = url, ok = false, status = 0,
         error = 'abandoned after ' .. r .. ' workers died or stalled while checking it',
         error_kind = 'dead', final_url = '', redirects = 0, duration_ms = 0,
-        attempts = a, worker = '', checked_at = ARGV[4]})
+        attempts = a, waited_ms = w, worker = '', checked_at = ARGV[4]})
       if redis.call('HSETNX', KEYS[5], id, res) == 1 then
         redis.call('HDEL', KEYS[9], id)
         if cap > 0 then

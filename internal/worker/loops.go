@@ -209,6 +209,7 @@ func (w *Worker) outcome(j queue.Job, res check.Result) queue.Outcome {
 		return out
 	}
 	res.ID, res.URL, res.Attempts, res.Worker = j.ID, j.URL, j.Attempt, w.cfg.Name
+	res.WaitedMS = j.Waited.Milliseconds()
 	out.Kind = queue.Failed
 	if res.OK {
 		out.Kind = queue.Succeeded
