@@ -113,3 +113,11 @@ func (c *Cache) FetchClaimed(ctx context.Context, url, token string, fetch Fetch
 	c.counts.origin.Add(1)
 	return c.fetchAndStore(ctx, url, norm, c.keys.entry(norm), token, fetch)
 }
+
+// Release gives up a claim taken with ClaimMany without fetching, so that
+// the next worker to want the URL fetches it at once.
+func (c *Cache) Release(ctx context.Context, url, token string) {
+	if norm, err := Normalize(url); err == nil {
+		c.store(ctx, c.keys.entry(norm), token, nil, 0)
+	}
+}

@@ -194,3 +194,27 @@ func TestHostsFileSettings(t *testing.T) {
 		t.Errorf("success = %d, requests without the host's method and header = %d; want 100, 0", st.Success, tunedBad.Load())
 	}
 }
+
+// TestBusyHostJobsWaitInTheWorker: a single-host list under a host limit is
+// served by handing permits from one check to the next inside the worker;
+// its jobs do not go round the delayed set (they did, about five times
+// each, before the gate), and the limit holds.
+func TestBusyHostJobsWaitInTheWorker(t *testing.T) {
+	o := newHostOrigin(t, "127.0.0.5", func(http.ResponseWriter, int) {})
+	const n = 2000
+	var lines []string
+	for i := range n {
+		lines = append(lines, fmt.Sprintf("%s/s/%d", o.URL, i))
+	}
+	s := newSystem(t)
+	s.run("producer", writeLines(t, "urls.txt", lines))
+	s.drain(1, "HOST_CONCURRENCY=4", "CONCURRENCY=64")
+	st := s.checkExactlyOnce(n)
+	t.Logf("deferred %d of %d jobs; peak in flight %d", st.Counters["deferred"], n, o.peak.Load())
+	if d := st.Counters["deferred"]; d >= n {
+		t.Errorf("deferred = %d; want fewer than one per job", d)
+	}
+	if p := o.peak.Load(); p > 4 {
+		t.Errorf("peak in flight = %d; want at most 4", p)
+	}
+}

@@ -361,9 +361,19 @@ func (q *Queue) Reap(ctx context.Context, limit int) (requeued, dead int, err er
 }
 
 // Wait blocks until new work may be there or timeout passes, whichever is
-// first. An error means Redis did not answer.
+// first: new jobs, reaped jobs, or a delayed job coming due. An error means
+// Redis did not answer.
 func (q *Queue) Wait(ctx context.Context, timeout time.Duration) error {
-	var err error
+	due, err := q.nextDue(ctx)
+	if err != nil {
+		return err
+	}
+	if due >= 0 {
+		if due < time.Millisecond {
+			return nil
+		}
+		timeout = min(timeout, due)
+	}
 	if timeout >= time.Second {
 		err = q.rdb.BLPop(ctx, timeout, q.sh[q.cfg.Home].wake).Err()
 	} else { // BLPop rounds up to whole seconds; the server takes fractions
@@ -374,4 +384,20 @@ func (q *Queue) Wait(ctx context.Context, timeout time.Duration) error {
 		return fmt.Errorf("wait for work: %w", err)
 	}
 	return nil
+}
+
+// nextDue returns how long until the first delayed job of any shard is
+// due, or -1 if none is delayed.
+func (q *Queue) nextDue(ctx context.Context) (time.Duration, error) {
+	first := time.Duration(-1)
+	for _, k := range q.sh {
+		ms, err := q.s.nextDue.Run(ctx, q.rdb, []string{k.delayed}).Int64()
+		if err != nil {
+			return 0, fmt.Errorf("wait for work: %w", err)
+		}
+		if d := time.Duration(ms) * time.Millisecond; ms >= 0 && (first < 0 || d < first) {
+			first = d
+		}
+	}
+	return first, nil
 }

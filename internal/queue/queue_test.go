@@ -379,3 +379,31 @@ func TestWaitAddsUpOverRetriesDeferralsAndReaps(t *testing.T) {
 		t.Fatalf("final commit = %d, %v; want 1", c, err)
 	}
 }
+
+// TestWaitEndsWhenADelayedJobComesDue: an idle worker does not sleep its
+// whole idle wait while a deferred job is about to come due.
+func TestWaitEndsWhenADelayedJobComesDue(t *testing.T) {
+	ctx := context.Background()
+	q, _ := startQueue(t, Config{})
+	mustEnqueue(t, q, urls(1))
+	jobs, _ := q.Claim(ctx, 1)
+	if c, _, err := q.Commit(ctx, []Outcome{{ID: jobs[0].ID, Token: jobs[0].Token, Kind: Defer, Delay: 50 * time.Millisecond}}, Deltas{}); c != 1 || err != nil {
+		t.Fatalf("commit defer = %d, %v", c, err)
+	}
+	// Wait also ends on the wake-ups the enqueue left; each claim that
+	// finds nothing is followed by a Wait, as in a worker.
+	start := time.Now()
+	for time.Since(start) < 5*time.Second {
+		again, err := q.Claim(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(again) == 1 {
+			return
+		}
+		if err := q.Wait(ctx, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Errorf("no claim within %v of a job due in 50ms; want Wait to end when the job is due", time.Since(start))
+}

@@ -253,11 +253,19 @@ end
 return {requeued, dead}
 `
 
+// nextDueSrc tells how long until the first delayed job is due.
+// KEYS: delayed. Returns the ms until then (0 if due now), or -1 if none.
+const nextDueSrc = luaPrelude + `
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #first == 0 then return -1 end
+return math.max(0, tonumber(first[2]) - now)
+`
+
 // scripts holds the compiled scripts of one Queue. They are built per
 // Queue because the "#!lua" line, which makes Redis 7 reject a script that
 // touches an undeclared key on a cluster, is refused by older servers.
 type scripts struct {
-	enqueue, claim, extend, register, commit, reap *redis.Script
+	enqueue, claim, extend, register, commit, reap, nextDue *redis.Script
 }
 
 func newScripts(shebang bool) scripts {
@@ -274,5 +282,6 @@ func newScripts(shebang bool) scripts {
 		register: mk(registerSrc),
 		commit:   mk(commitSrc),
 		reap:     mk(reapSrc),
+		nextDue:  mk(nextDueSrc),
 	}
 }

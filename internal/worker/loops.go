@@ -162,18 +162,34 @@ func urlsOf(jobs []queue.Job) []string {
 
 func (w *Worker) checkLoop(ctx context.Context, todo <-chan task) {
 	for t := range todo {
-		start := time.Now()
-		res := w.check(ctx, t)
-		w.finish(t.job, res, time.Since(start))
-		w.busy.Add(-1)
-		w.signalRoom()
+		if host, ok := w.gated(t); ok {
+			w.runGated(ctx, host, t)
+		} else {
+			w.run(ctx, t, w.fetch)
+		}
 	}
 }
 
+// run checks t, fetching with fetch if it must go to the origin, hands its
+// outcome on and returns its result.
+func (w *Worker) run(ctx context.Context, t task, fetch func(context.Context, string) check.Result) check.Result {
+	start := time.Now()
+	res := w.check(ctx, t, fetch)
+	w.finish(t.job, res, time.Since(start))
+	w.done()
+	return res
+}
+
+// done counts a task out of the checkers' hands.
+func (w *Worker) done() {
+	w.busy.Add(-1)
+	w.signalRoom()
+}
+
 // check checks a task's URL through the cache, when there is one.
-func (w *Worker) check(ctx context.Context, t task) check.Result {
+func (w *Worker) check(ctx context.Context, t task, fetchURL func(context.Context, string) check.Result) check.Result {
 	url := t.job.URL
-	fetch := func(ctx context.Context) check.Result { return w.fetch(ctx, url) }
+	fetch := func(ctx context.Context) check.Result { return fetchURL(ctx, url) }
 	switch {
 	case w.cfg.Cache == nil:
 	case t.claim != "":
@@ -190,7 +206,9 @@ func (w *Worker) check(ctx context.Context, t task) check.Result {
 
 // finish records a job's check and hands its outcome to the flusher.
 func (w *Worker) finish(j queue.Job, res check.Result, took time.Duration) {
-	w.latency.Observe(res.Cache, took)
+	if res.ErrorKind != check.KindDeferred {
+		w.latency.Observe(res.Cache, took)
+	}
 	w.flush.Add(w.outcome(j, res))
 	w.checked.Add(1)
 }
@@ -202,7 +220,7 @@ func (w *Worker) outcome(j queue.Job, res check.Result) queue.Outcome {
 	out := queue.Outcome{ID: j.ID, Token: j.Token}
 	switch {
 	case res.ErrorKind == check.KindDeferred:
-		out.Kind, out.Delay = queue.Defer, max(res.RetryAfter(), 10*time.Millisecond)
+		out.Kind, out.Delay = queue.Defer, deferDelay(j, res)
 		return out
 	case !res.OK && res.Transient() && j.Attempt <= w.cfg.MaxRetries:
 		out.Kind, out.Delay = queue.Retry, w.retryDelay(j.Attempt, res)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/urlcheck/url-checker/internal/check"
 	"github.com/urlcheck/url-checker/internal/hostlimit"
+	"github.com/urlcheck/url-checker/internal/queue"
 )
 
 // fetch checks url at its origin, within the host's fleet-wide limits when
@@ -30,17 +31,138 @@ func (w *Worker) fetch(ctx context.Context, rawURL string) check.Result {
 		return w.probe.Check(ctx, rawURL)
 	}
 	if !ok {
-		return check.Result{URL: rawURL, ErrorKind: check.KindDeferred, RetryAfterMS: wait.Milliseconds(),
-			Error: "host " + host + " is at its limit"}
+		return deferred(rawURL, host, wait)
 	}
-	defer func() {
-		if err := p.Release(context.WithoutCancel(ctx)); err != nil {
-			w.log.Debug("host permit release failed", "host", host, "err", err)
-		}
-	}()
+	defer w.release(ctx, host, p)
 	res := w.probe.Check(ctx, rawURL)
 	w.learn(ctx, host, p, res)
 	return res
+}
+
+// maxHandoffs bounds how many checks one permit serves before it goes back
+// to Redis, so that other workers get their turn at a busy host, and a
+// permit's lease, which nothing renews, never runs out under it.
+const (
+	maxHandoffs    = 64
+	maxHandoffTime = 2 * time.Second
+)
+
+// gated reports whether t goes to the origin under a fleet-wide host limit
+// that a permit hand-off can serve: the host has a concurrency limit and no
+// rate (a hand-off would skip the rate's accounting), and t needs a fetch
+// for sure (no cache, or a cache claim taken for it). Other tasks take
+// their permit, if any, inside fetch.
+func (w *Worker) gated(t task) (string, bool) {
+	l := w.cfg.Limiter
+	if l == nil || (w.cfg.Cache != nil && t.claim == "") {
+		return "", false
+	}
+	host := hostOf(t.job.URL)
+	if host == "" || l.Unlimited(host) {
+		return "", false
+	}
+	pol := l.Policy(host)
+	return host, pol.Concurrency > 0 && pol.Rate == 0
+}
+
+// runGated checks t under a permit for host, then hands the permit on to
+// the jobs parked behind it. A job that finds the host at its limit is
+// parked behind this worker's own requests to the host if there are some,
+// and deferred to the delayed set otherwise.
+func (w *Worker) runGated(ctx context.Context, host string, t task) {
+	if w.gate.queue(host, t, w.cfg.Limiter.Policy(host).Concurrency) {
+		return
+	}
+	holding := false
+	for {
+		p, wait, ok, err := w.cfg.Limiter.Acquire(ctx, host)
+		if err != nil {
+			w.log.Debug("host limiter unavailable; checking anyway", "host", host, "err", err)
+			ok = true
+		}
+		if !ok {
+			w.deferBusy(ctx, host, wait, t, holding)
+			return
+		}
+		if !holding {
+			w.gate.hold(host)
+			holding = true
+		}
+		if t, ok = w.serveHost(ctx, host, p, t); !ok {
+			return
+		}
+	}
+}
+
+// serveHost checks t and then the jobs parked behind host with permit p,
+// and releases p. It stops when no job is parked, which ends the caller's
+// hold, or when p has served its share or the host asked to be left alone;
+// it then returns the next parked job, which needs a permit of its own.
+func (w *Worker) serveHost(ctx context.Context, host string, p hostlimit.Permit, t task) (task, bool) {
+	defer w.release(ctx, host, p)
+	fetch := func(ctx context.Context, url string) check.Result {
+		res := w.probe.Check(ctx, url)
+		w.learn(ctx, host, p, res)
+		return res
+	}
+	start := time.Now()
+	for n := 1; ; n++ {
+		began := time.Now()
+		res := w.run(ctx, t, fetch)
+		next, ok := w.gate.next(host, time.Since(began))
+		if !ok || n >= maxHandoffs || time.Since(start) >= maxHandoffTime || pauses(res) {
+			return next, ok
+		}
+		t = next
+	}
+}
+
+// deferBusy sends t back to the delayed set for wait, unless it can park
+// behind another holder of host. A caller that was holding host stops; if
+// it was the last, the jobs parked behind it are deferred too.
+func (w *Worker) deferBusy(ctx context.Context, host string, wait time.Duration, t task, holding bool) {
+	var orphans []task
+	if holding {
+		orphans = w.gate.leave(host)
+	}
+	if !w.gate.park(host, t) {
+		orphans = append(orphans, t)
+	}
+	wait = max(wait, w.gate.backlog(host))
+	for _, o := range orphans {
+		if o.claim != "" {
+			w.cfg.Cache.Release(ctx, o.job.URL, o.claim)
+		}
+		w.finish(o.job, deferred(o.job.URL, host, wait), 0)
+		w.done()
+	}
+}
+
+// maxDeferBackoff caps how long a job deferred again and again waits.
+const maxDeferBackoff = time.Second
+
+// deferDelay is how long a deferred job waits: what the limiter said, but
+// at least as long as the job has waited so far (up to maxDeferBackoff),
+// so that the jobs of a host that stays busy come back less and less
+// often instead of going round the delayed set at full speed.
+func deferDelay(j queue.Job, res check.Result) time.Duration {
+	return max(res.RetryAfter(), min(j.Waited, maxDeferBackoff), 10*time.Millisecond)
+}
+
+func deferred(url, host string, wait time.Duration) check.Result {
+	return check.Result{URL: url, ErrorKind: check.KindDeferred, RetryAfterMS: wait.Milliseconds(),
+		Error: "host " + host + " is at its limit"}
+}
+
+func (w *Worker) release(ctx context.Context, host string, p hostlimit.Permit) {
+	if err := p.Release(context.WithoutCancel(ctx)); err != nil {
+		w.log.Debug("host permit release failed", "host", host, "err", err)
+	}
+}
+
+// pauses reports whether res makes the host pause or back off.
+func pauses(res check.Result) bool {
+	return res.Status == http.StatusTooManyRequests || res.Status == http.StatusServiceUnavailable
 }
 
 // learn makes the whole fleet hold off a host that said so: Retry-After on
@@ -50,7 +172,7 @@ func (w *Worker) learn(ctx context.Context, host string, p hostlimit.Permit, res
 	l := w.cfg.Limiter
 	var err error
 	switch {
-	case res.Status == http.StatusTooManyRequests || res.Status == http.StatusServiceUnavailable:
+	case pauses(res):
 		if ra := res.RetryAfter(); ra > 0 {
 			_, err = l.Pause(ctx, host, min(ra, w.cfg.MaxRetryAfter))
 		} else {

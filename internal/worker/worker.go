@@ -102,6 +102,7 @@ type Worker struct {
 	log   *slog.Logger
 
 	owned   *owned
+	gate    *gate
 	flush   *flusher.Flusher[queue.Outcome]
 	busy    atomic.Int64  // jobs handed to checkers and not yet finished
 	room    chan struct{} // signalled when busy or owned shrinks
@@ -115,7 +116,7 @@ func New(q *queue.Queue, probe Prober, cfg Config) (*Worker, error) {
 		return nil, err
 	}
 	w := &Worker{q: q, probe: probe, cfg: cfg, log: cfg.Logger.With("worker", cfg.Name),
-		owned: newOwned(), room: make(chan struct{}, 1),
+		owned: newOwned(), gate: newGate(2 * cfg.Concurrency), room: make(chan struct{}, 1),
 		latency: histo.NewSet(cache.SourceL1, cache.SourceL2, cache.SourceOrigin)}
 	f, err := flusher.New(flusher.Config[queue.Outcome]{
 		Flush: w.commit, Size: cfg.BatchSize, Interval: cfg.FlushInterval, Logger: w.log,
