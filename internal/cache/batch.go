@@ -110,8 +110,11 @@ func (c *Cache) FetchClaimed(ctx context.Context, url, token string, fetch Fetch
 		r.Cache = SourceOrigin
 		return r
 	}
-	c.counts.origin.Add(1)
-	return c.fetchAndStore(ctx, url, norm, c.keys.entry(norm), token, fetch)
+	r := c.fetchAndStore(ctx, url, norm, c.keys.entry(norm), token, fetch)
+	if r.ErrorKind != check.KindDeferred {
+		c.counts.origin.Add(1)
+	}
+	return r
 }
 
 // Release gives up a claim taken with ClaimMany without fetching, so that

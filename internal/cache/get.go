@@ -71,9 +71,11 @@ func (c *Cache) load(ctx context.Context, url, norm string, fetch Fetch) check.R
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.LoadTimeout)
 	defer cancel()
 	r, merged := c.lookupOrFetch(ctx, url, norm, fetch)
-	if merged {
+	switch {
+	case r.ErrorKind == check.KindDeferred: // not fetched: the host was busy
+	case merged:
 		c.counts.merged.Add(1)
-	} else {
+	default:
 		c.counts.counter(r.Cache).Add(1)
 	}
 	return r

@@ -132,3 +132,25 @@ func TestGetWaiterReturnsOnItsContext(t *testing.T) {
 		t.Errorf("Get after the load: got Cache %q, %v; want l1, nil", r.Cache, err)
 	}
 }
+
+// TestDeferredFetchIsNotCounted: a fetch that did not happen (the host was
+// at its limit) is neither an origin fetch nor cached.
+func TestDeferredFetchIsNotCounted(t *testing.T) {
+	_, rdb := newRedis(t)
+	c := newCache(t, rdb, Config{})
+	const url = "http://example.com/busy"
+	busy := func(context.Context) check.Result {
+		return check.Result{URL: url, ErrorKind: check.KindDeferred, Error: "host at its limit"}
+	}
+	if r, err := c.Get(context.Background(), url, busy); err != nil || r.ErrorKind != check.KindDeferred {
+		t.Fatalf("Get = %+v, %v; want the deferred result", r, err)
+	}
+	claims, err := c.ClaimMany(context.Background(), []string{url})
+	if err != nil || claims[0].Token == "" {
+		t.Fatalf("ClaimMany = %+v, %v; want a claim, nothing cached", claims, err)
+	}
+	c.FetchClaimed(context.Background(), url, claims[0].Token, busy)
+	if counts := c.TakeCounts(); counts[SourceOrigin] != 0 {
+		t.Errorf("counts = %v; want no origin fetch", counts)
+	}
+}
