@@ -5,6 +5,8 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/urlcheck/url-checker/internal/hostlimit"
 )
 
 // parkFor is about the longest a job waits in the gate: a host's queue is
@@ -33,10 +35,20 @@ type gate struct {
 	checks *lru.Cache[string, time.Duration]
 }
 
-// gateHost is one host's queue and holders.
+// gateHost is one host's queue, holders and spare permits.
 type gateHost struct {
 	parked []task
 	active int // checkers holding a permit
+	spares []spare
+}
+
+// spare is a permit kept for a moment after its check, so that the next
+// job of the host, which often comes within milliseconds, needs no round
+// trip to acquire one, nor its predecessor one to release it.
+type spare struct {
+	p     hostlimit.Permit
+	since time.Time // when the permit was acquired
+	idle  time.Time // when it was kept
 }
 
 // gateHosts is how many hosts' check durations a gate remembers.
@@ -56,9 +68,9 @@ func (g *gate) host(name string) *gateHost {
 	return h
 }
 
-// forget drops a host with nothing parked and no holder.
+// forget drops a host with nothing parked, no holder and no spare.
 func (g *gate) forget(name string, h *gateHost) {
-	if h.active <= 0 && len(h.parked) == 0 {
+	if h.active <= 0 && len(h.parked) == 0 && len(h.spares) == 0 {
 		delete(g.hosts, name)
 	}
 }
@@ -167,4 +179,48 @@ func (g *gate) backlog(host string) time.Duration {
 		return 0
 	}
 	return time.Duration(len(h.parked)/h.active+1) * d
+}
+
+// keep stores a permit whose check is over as a spare of host.
+func (g *gate) keep(host string, s spare) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	h := g.host(host)
+	h.spares = append(h.spares, s)
+}
+
+// takeSpare returns host's most recently kept spare, if any.
+func (g *gate) takeSpare(host string) (spare, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	h := g.hosts[host]
+	if h == nil || len(h.spares) == 0 {
+		return spare{}, false
+	}
+	s := h.spares[len(h.spares)-1]
+	h.spares = h.spares[:len(h.spares)-1]
+	g.forget(host, h)
+	return s, true
+}
+
+// sweep removes and returns the spares kept before idleSince, and all of
+// host's if host is not "", for the caller to release.
+func (g *gate) sweep(idleSince time.Time, host string) []hostlimit.Permit {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []hostlimit.Permit
+	for name, h := range g.hosts {
+		kept := h.spares[:0]
+		for _, s := range h.spares {
+			if name == host || s.idle.Before(idleSince) {
+				out = append(out, s.p)
+			} else {
+				kept = append(kept, s)
+			}
+		}
+		clear(h.spares[len(kept):])
+		h.spares = kept
+		g.forget(name, h)
+	}
+	return out
 }

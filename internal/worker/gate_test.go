@@ -96,3 +96,25 @@ func TestGateIsBounded(t *testing.T) {
 		t.Errorf("parked %d jobs in a gate of 3", n)
 	}
 }
+
+func TestGateSpares(t *testing.T) {
+	g := newGate(10)
+	t0 := time.Now()
+	g.keep("a", spare{idle: t0})
+	g.keep("a", spare{idle: t0.Add(time.Second)})
+	g.keep("b", spare{idle: t0})
+	if s, ok := g.takeSpare("a"); !ok || !s.idle.Equal(t0.Add(time.Second)) {
+		t.Errorf("takeSpare = %v, %v; want the newest spare of a", s.idle, ok)
+	}
+	if n := len(g.sweep(t0.Add(time.Millisecond), "")); n != 2 {
+		t.Errorf("sweep of spares idle since %v released %d; want 2 (a's older and b's)", t0, n)
+	}
+	if _, ok := g.takeSpare("a"); ok || len(g.hosts) != 0 {
+		t.Errorf("after the sweep: a spare is left, or hosts %v", g.hosts)
+	}
+	g.keep("c", spare{idle: t0})
+	g.keep("d", spare{idle: t0})
+	if n := len(g.sweep(time.Time{}, "c")); n != 1 {
+		t.Errorf("sweep of host c released %d; want c's one spare", n)
+	}
+}

@@ -39,12 +39,14 @@ func (w *Worker) fetch(ctx context.Context, rawURL string) check.Result {
 	return res
 }
 
-// maxHandoffs bounds how many checks one permit serves before it goes back
-// to Redis, so that other workers get their turn at a busy host, and a
-// permit's lease, which nothing renews, never runs out under it.
+// maxHandoffTime bounds how long one permit serves, handed from check to
+// check, before it goes back to Redis: other workers get their turn at a
+// busy host, a pause another worker recorded is seen within that time, and
+// the permit's lease, which nothing renews, never runs out under it.
+// spareFor is how long a permit is kept once no job wants it.
 const (
-	maxHandoffs    = 64
-	maxHandoffTime = 2 * time.Second
+	maxHandoffTime = 250 * time.Millisecond
+	spareFor       = 20 * time.Millisecond
 )
 
 // gated reports whether t goes to the origin under a fleet-wide host limit
@@ -75,11 +77,7 @@ func (w *Worker) runGated(ctx context.Context, host string, t task) {
 	}
 	holding := false
 	for {
-		p, wait, ok, err := w.cfg.Limiter.Acquire(ctx, host)
-		if err != nil {
-			w.log.Debug("host limiter unavailable; checking anyway", "host", host, "err", err)
-			ok = true
-		}
+		s, wait, ok := w.permit(ctx, host)
 		if !ok {
 			w.deferBusy(ctx, host, wait, t, holding)
 			return
@@ -88,32 +86,56 @@ func (w *Worker) runGated(ctx context.Context, host string, t task) {
 			w.gate.hold(host)
 			holding = true
 		}
-		if t, ok = w.serveHost(ctx, host, p, t); !ok {
+		if t, ok = w.serveHost(ctx, host, s, t); !ok {
 			return
 		}
 	}
 }
 
-// serveHost checks t and then the jobs parked behind host with permit p,
-// and releases p. It stops when no job is parked, which ends the caller's
-// hold, or when p has served its share or the host asked to be left alone;
-// it then returns the next parked job, which needs a permit of its own.
-func (w *Worker) serveHost(ctx context.Context, host string, p hostlimit.Permit, t task) (task, bool) {
-	defer w.release(ctx, host, p)
+// permit takes a spare permit for host, or acquires one. When the limiter
+// is unavailable it grants an empty permit: checking anyway beats stalling.
+func (w *Worker) permit(ctx context.Context, host string) (spare, time.Duration, bool) {
+	if s, ok := w.gate.takeSpare(host); ok {
+		return s, 0, true
+	}
+	p, wait, ok, err := w.cfg.Limiter.Acquire(ctx, host)
+	if err != nil {
+		w.log.Debug("host limiter unavailable; checking anyway", "host", host, "err", err)
+		return spare{since: time.Now()}, 0, true
+	}
+	return spare{p: p, since: time.Now()}, wait, ok
+}
+
+// serveHost checks t and then the jobs parked behind host with permit s.p.
+// It stops when no job is parked, which ends the caller's hold, or when the
+// permit has served long enough or the host asked to be left alone; it
+// then returns the next parked job, which needs a permit of its own. The
+// permit is kept as a spare for a moment, unless it is old or the host
+// asked for a pause, which also ends the other spares of the host.
+func (w *Worker) serveHost(ctx context.Context, host string, s spare, t task) (task, bool) {
 	fetch := func(ctx context.Context, url string) check.Result {
 		res := w.probe.Check(ctx, url)
-		w.learn(ctx, host, p, res)
+		w.learn(ctx, host, s.p, res)
 		return res
 	}
-	start := time.Now()
-	for n := 1; ; n++ {
+	for {
 		began := time.Now()
 		res := w.run(ctx, t, fetch)
 		next, ok := w.gate.next(host, time.Since(began))
-		if !ok || n >= maxHandoffs || time.Since(start) >= maxHandoffTime || pauses(res) {
-			return next, ok
+		if ok && time.Since(s.since) < maxHandoffTime && !pauses(res) {
+			t = next
+			continue
 		}
-		t = next
+		switch {
+		case pauses(res):
+			w.releaseAll(ctx, append(w.gate.sweep(time.Time{}, host), s.p))
+		case time.Since(s.since) >= maxHandoffTime:
+			w.release(ctx, host, s.p)
+		default:
+			s.idle = time.Now()
+			w.gate.keep(host, s)
+		}
+		return next, ok
 	}
 }
 
@@ -157,6 +179,31 @@ func deferred(url, host string, wait time.Duration) check.Result {
 func (w *Worker) release(ctx context.Context, host string, p hostlimit.Permit) {
 	if err := p.Release(context.WithoutCancel(ctx)); err != nil {
 		w.log.Debug("host permit release failed", "host", host, "err", err)
+	}
+}
+
+// releaseAll releases permits in one round trip.
+func (w *Worker) releaseAll(ctx context.Context, permits []hostlimit.Permit) {
+	if err := w.cfg.Limiter.ReleaseMany(context.WithoutCancel(ctx), permits); err != nil {
+		w.log.Debug("host permit release failed", "permits", len(permits), "err", err)
+	}
+}
+
+// sweepSpares releases the spare permits nobody took in spareFor, until
+// ctx ends, and then every spare: the checkers are done by then.
+func (w *Worker) sweepSpares(ctx context.Context) {
+	tick := time.NewTicker(spareFor / 2)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			w.releaseAll(ctx, w.gate.sweep(time.Now().Add(time.Hour), ""))
+			return
+		case now := <-tick.C:
+			if stale := w.gate.sweep(now.Add(-spareFor), ""); len(stale) > 0 {
+				w.releaseAll(ctx, stale)
+			}
+		}
 	}
 }
 

@@ -139,6 +139,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	bgWG.Add(2)
 	go func() { defer bgWG.Done(); w.heartbeat(bg) }()
 	go func() { defer bgWG.Done(); w.reaper(bg) }()
+	if w.cfg.Limiter != nil {
+		bgWG.Add(1)
+		go func() { defer bgWG.Done(); w.sweepSpares(bg) }()
+	}
 
 	flushCtx, stopFlush := context.WithCancel(context.WithoutCancel(ctx))
 	flushErr := make(chan error, 1)
