@@ -61,10 +61,20 @@ func (w *Worker) idle(ctx context.Context) {
 		w.waitRoom(ctx)
 		return
 	}
-	if err := w.q.Wait(ctx, w.cfg.IdleWait); err != nil && ctx.Err() == nil {
-		sleep(ctx, w.cfg.IdleWait)
+	wait := w.cfg.IdleWait
+	if w.cfg.Drain {
+		// Nothing wakes a draining worker when the other workers commit
+		// the run's last results; it looks again soon.
+		wait = min(wait, drainPoll)
+	}
+	if err := w.q.Wait(ctx, wait); err != nil && ctx.Err() == nil {
+		sleep(ctx, wait)
 	}
 }
+
+// drainPoll is how often an idle draining worker checks whether the run
+// has finished.
+const drainPoll = 100 * time.Millisecond
 
 // drained reports whether neither this worker nor the run has work left.
 func (w *Worker) drained(ctx context.Context) bool {
