@@ -40,7 +40,6 @@ const (
 	DefaultTTL         = 5 * time.Minute
 	DefaultErrorTTL    = 30 * time.Second
 	DefaultClaimTTL    = 6 * time.Second
-	DefaultWaitFor     = 500 * time.Millisecond
 	DefaultLoadTimeout = 30 * time.Second
 )
 
@@ -76,7 +75,9 @@ type Config struct {
 	// fetch timeout. Default 6s.
 	ClaimTTL time.Duration
 	// WaitFor is how long a worker that finds a URL claimed by another
-	// waits for the other's result before fetching itself. Default 500ms.
+	// waits for the other's result before fetching itself. Default
+	// ClaimTTL: as long as the claim may be held, since a loaded holder
+	// can take a while to store, and a dead one's claim expires anyway.
 	WaitFor time.Duration
 	// LoadTimeout bounds a shared load, which runs detached from the
 	// context of the caller that started it. Default 30s.
@@ -120,7 +121,7 @@ func (cfg *Config) setDefaults() {
 	cfg.TTL = cmp.Or(cfg.TTL, DefaultTTL)
 	cfg.ErrorTTL = cmp.Or(cfg.ErrorTTL, DefaultErrorTTL)
 	cfg.ClaimTTL = cmp.Or(cfg.ClaimTTL, DefaultClaimTTL)
-	cfg.WaitFor = cmp.Or(cfg.WaitFor, DefaultWaitFor)
+	cfg.WaitFor = cmp.Or(cfg.WaitFor, cfg.ClaimTTL)
 	cfg.LoadTimeout = cmp.Or(cfg.LoadTimeout, DefaultLoadTimeout)
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -18,7 +18,7 @@ import (
 const (
 	pollFirst = 10 * time.Millisecond
 	pollStep  = 5 * time.Millisecond
-	pollMax   = 25 * time.Millisecond
+	pollMax   = 100 * time.Millisecond
 )
 
 // lookupScript reads a URL's entry and, when there is none, claims the
