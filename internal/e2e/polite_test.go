@@ -218,3 +218,25 @@ func TestBusyHostJobsWaitInTheWorker(t *testing.T) {
 		t.Errorf("peak in flight = %d; want at most 4", p)
 	}
 }
+
+// TestHostRateAcrossWorkers: three workers, HOST_RATE=20 with HOST_CONCURRENCY
+// also set; the host sees requests no faster than 20 a second, since a
+// permit of a host with a rate is never handed on or kept.
+func TestHostRateAcrossWorkers(t *testing.T) {
+	o := newHostOrigin(t, "127.0.0.6", func(http.ResponseWriter, int) {})
+	const n = 41
+	var lines []string
+	for i := range n {
+		lines = append(lines, fmt.Sprintf("%s/r/%d", o.URL, i))
+	}
+	s := newSystem(t)
+	s.run("producer", writeLines(t, "urls.txt", lines))
+	s.drain(3, "HOST_RATE=20", "HOST_CONCURRENCY=4", "CONCURRENCY=16", "CACHE=off")
+	s.checkExactlyOnce(n)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	// Burst 2 (20/10): the first two may come at once, then one every 50 ms.
+	if span := o.times[len(o.times)-1].Sub(o.times[0]); span < (n-2)*50*time.Millisecond*9/10 {
+		t.Errorf("%d requests came within %v; want at least %v at 20/s", len(o.times), span, (n-2)*50*time.Millisecond)
+	}
+}

@@ -13,9 +13,9 @@ import (
 )
 
 // fetch checks url at its origin, within the host's fleet-wide limits when
-// there are some: a host at its limit is not waited for, the result says
-// "deferred" and the job goes back to the delayed set, so no checker sits
-// idle behind a busy host.
+// there are some, for the tasks that are not gated: a host at its limit is
+// not waited for, the result says "deferred" and the job goes back to the
+// delayed set, so no checker sits idle behind a busy host.
 func (w *Worker) fetch(ctx context.Context, rawURL string) check.Result {
 	l := w.cfg.Limiter
 	if l == nil {
@@ -25,17 +25,13 @@ func (w *Worker) fetch(ctx context.Context, rawURL string) check.Result {
 	if host == "" || l.Unlimited(host) {
 		return w.probe.Check(ctx, rawURL)
 	}
-	p, wait, ok, err := l.Acquire(ctx, host)
-	if err != nil {
-		w.log.Debug("host limiter unavailable; checking anyway", "host", host, "err", err)
-		return w.probe.Check(ctx, rawURL)
-	}
+	s, wait, ok := w.permit(ctx, host)
 	if !ok {
 		return deferred(rawURL, host, wait)
 	}
-	defer w.release(ctx, host, p)
 	res := w.probe.Check(ctx, rawURL)
-	w.learn(ctx, host, p, res)
+	w.learn(ctx, host, s.p, res)
+	w.putBack(ctx, host, s, res)
 	return res
 }
 
@@ -109,9 +105,8 @@ func (w *Worker) permit(ctx context.Context, host string) (spare, time.Duration,
 // serveHost checks t and then the jobs parked behind host with permit s.p.
 // It stops when no job is parked, which ends the caller's hold, or when the
 // permit has served long enough or the host asked to be left alone; it
-// then returns the next parked job, which needs a permit of its own. The
-// permit is kept as a spare for a moment, unless it is old or the host
-// asked for a pause, which also ends the other spares of the host.
+// then returns the next parked job, which needs a permit of its own, and
+// puts the permit back.
 func (w *Worker) serveHost(ctx context.Context, host string, s spare, t task) (task, bool) {
 	fetch := func(ctx context.Context, url string) check.Result {
 		res := w.probe.Check(ctx, url)
@@ -126,16 +121,23 @@ func (w *Worker) serveHost(ctx context.Context, host string, s spare, t task) (t
 			t = next
 			continue
 		}
-		switch {
-		case pauses(res):
-			w.releaseAll(ctx, append(w.gate.sweep(time.Time{}, host), s.p))
-		case time.Since(s.since) >= maxHandoffTime:
-			w.release(ctx, host, s.p)
-		default:
-			s.idle = time.Now()
-			w.gate.keep(host, s)
-		}
+		w.putBack(ctx, host, s, res)
 		return next, ok
+	}
+}
+
+// putBack keeps a permit whose check is over as a spare for a moment,
+// unless it is old, its host has a rate (each request must pass the rate),
+// or the host asked for a pause, which also ends the host's other spares.
+func (w *Worker) putBack(ctx context.Context, host string, s spare, res check.Result) {
+	switch {
+	case pauses(res):
+		w.releaseAll(ctx, append(w.gate.sweep(time.Time{}, host), s.p))
+	case time.Since(s.since) >= maxHandoffTime || w.cfg.Limiter.Policy(host).Rate > 0:
+		w.release(ctx, host, s.p)
+	default:
+		s.idle = time.Now()
+		w.gate.keep(host, s)
 	}
 }
 
