@@ -101,8 +101,9 @@ func (c *Cache) runLookups(ctx context.Context, norms []string, claims []Claim) 
 }
 
 // FetchClaimed fetches a URL whose claim the caller took with ClaimMany,
-// stores the result as Get would and releases the claim. The result has
-// Cache "origin".
+// stores the result as Get would and releases the claim. With token "" it
+// fetches and stores without a claim, leaving another's claim alone. The
+// result has Cache "origin".
 func (c *Cache) FetchClaimed(ctx context.Context, url, token string, fetch Fetch) check.Result {
 	norm, err := Normalize(url)
 	if err != nil {

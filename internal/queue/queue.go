@@ -146,7 +146,10 @@ type Job struct {
 	// Waited is how long the job has been put back for so far: the sum
 	// of its retry delays and deferrals.
 	Waited time.Duration
-	Token  string
+	// Reaps is how often a worker died or stalled holding the job; what
+	// that worker left behind (a cache claim) may never be finished.
+	Reaps int
+	Token string
 }
 
 // Enqueue adds urls as new jobs and returns how many were added. Each call
@@ -208,19 +211,20 @@ func (q *Queue) claimOrder() []int {
 func (q *Queue) claimFrom(ctx context.Context, shard, max int) ([]Job, error) {
 	cid := newClaimID()
 	k := q.sh[shard]
-	keys := []string{k.pending, k.jobs, k.inflight, k.lease, k.delayed, k.claimPfx + cid}
+	keys := []string{k.pending, k.jobs, k.inflight, k.lease, k.delayed, k.claimPfx + cid, k.reaps}
 	vals, err := q.s.claim.Run(ctx, q.rdb, keys, cid, max, q.cfg.Lease.Milliseconds(), 100).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("claim jobs: %w", err)
 	}
-	jobs := make([]Job, 0, (len(vals)-1)/4)
-	for i := 1; i+3 < len(vals); i += 4 {
+	jobs := make([]Job, 0, (len(vals)-1)/5)
+	for i := 1; i+4 < len(vals); i += 5 {
 		id, _ := vals[i].(string)
 		url, _ := vals[i+1].(string)
 		n, _ := vals[i+2].(int64)
 		w, _ := vals[i+3].(int64)
+		r, _ := vals[i+4].(int64)
 		jobs = append(jobs, Job{ID: id, URL: url, Attempt: int(n), Waited: time.Duration(w) * time.Millisecond,
-			Token: token(cid, n, w)})
+			Reaps: int(r), Token: token(cid, n, w)})
 	}
 	return jobs, nil
 }

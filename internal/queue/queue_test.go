@@ -135,7 +135,7 @@ func TestClaimReplayReturnsSameJobs(t *testing.T) {
 	mustEnqueue(t, q, urls(5))
 	k := q.sh[0]
 	claim := func() []any {
-		keys := []string{k.pending, k.jobs, k.inflight, k.lease, k.delayed, k.claimPfx + "c1"}
+		keys := []string{k.pending, k.jobs, k.inflight, k.lease, k.delayed, k.claimPfx + "c1", k.reaps}
 		v, err := q.s.claim.Run(ctx, rdb, keys, "c1", 3, 30000, 100).Slice()
 		if err != nil {
 			t.Fatal(err)
@@ -143,7 +143,7 @@ func TestClaimReplayReturnsSameJobs(t *testing.T) {
 		return v
 	}
 	first, second := claim(), claim()
-	if len(first) != 13 || fmt.Sprint(first[1:]) != fmt.Sprint(second[1:]) {
+	if len(first) != 16 || fmt.Sprint(first[1:]) != fmt.Sprint(second[1:]) {
 		t.Errorf("replayed claim = %v; want the same jobs as %v", second[1:], first[1:])
 	}
 	if s := mustStats(t, q); s.Queued != 2 || s.Processing != 3 {
@@ -197,6 +197,11 @@ func TestReapRequeuesExpiredAndZombieCannotCommit(t *testing.T) {
 	fresh, _ := q.Claim(ctx, 3)
 	if len(fresh) != 3 {
 		t.Fatalf("reclaimed %d jobs; want 3", len(fresh))
+	}
+	for _, j := range fresh {
+		if j.Reaps != 1 {
+			t.Errorf("reclaimed job %s: Reaps %d; want 1", j.ID, j.Reaps)
+		}
 	}
 	c, stale, err := q.Commit(ctx, []Outcome{okOutcome(zombie[0])}, Deltas{})
 	if err != nil || c != 0 || stale != 1 {

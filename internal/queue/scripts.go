@@ -59,10 +59,11 @@ return #ids
 
 // claimSrc promotes due retries and leases up to max pending jobs to one
 // claim call.
-// KEYS: pending, jobs, inflight, lease, delayed, claim log.
+// KEYS: pending, jobs, inflight, lease, delayed, claim log, reaps.
 // ARGV: claim id, max, lease ms, promote limit.
-// Returns {now, id, url, attempt, waited ms, id, ...}. A replay (the claim
-// log exists) returns the jobs that call still owns and claims nothing new.
+// Returns {now, id, url, attempt, waited ms, reaps, id, ...}. A replay (the
+// claim log exists) returns the jobs that call still owns and claims
+// nothing new.
 const claimSrc = luaPrelude + `
 local cid, max, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local out = {now}
@@ -73,6 +74,7 @@ local function own(id, n, w)
   out[#out + 1] = url
   out[#out + 1] = n
   out[#out + 1] = w
+  out[#out + 1] = tonumber(redis.call('HGET', KEYS[7], id) or 0)
   return url
 end
 local function token(n, w)

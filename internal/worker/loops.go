@@ -100,6 +100,10 @@ func (w *Worker) waitRoom(ctx context.Context) {
 type task struct {
 	job   queue.Job
 	claim string
+	// fetch makes a job fetch without a claim rather than wait for the
+	// holder's result: a reaped job's URL is most likely claimed by the
+	// worker that died with it, and waiting would last the claim's TTL.
+	fetch bool
 }
 
 // serveCached answers the jobs whose URL is cached, with one batched
@@ -157,7 +161,7 @@ func (w *Worker) claimFetches(ctx context.Context, misses []queue.Job) []task {
 			w.finish(j, claims[i].Lookup.Result, took)
 			continue
 		}
-		tasks = append(tasks, task{job: j, claim: claims[i].Token})
+		tasks = append(tasks, task{job: j, claim: claims[i].Token, fetch: j.Reaps > 0})
 	}
 	return tasks
 }
@@ -202,7 +206,7 @@ func (w *Worker) check(ctx context.Context, t task, fetchURL func(context.Contex
 	fetch := func(ctx context.Context) check.Result { return fetchURL(ctx, url) }
 	switch {
 	case w.cfg.Cache == nil:
-	case t.claim != "":
+	case t.claim != "" || t.fetch:
 		return w.cfg.Cache.FetchClaimed(ctx, url, t.claim, fetch)
 	default:
 		if res, err := w.cfg.Cache.Get(ctx, url, fetch); err == nil {

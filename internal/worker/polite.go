@@ -48,11 +48,11 @@ const (
 // gated reports whether t goes to the origin under a fleet-wide host limit
 // that a permit hand-off can serve: the host has a concurrency limit and no
 // rate (a hand-off would skip the rate's accounting), and t needs a fetch
-// for sure (no cache, or a cache claim taken for it). Other tasks take
+// for sure (no cache, a cache claim taken for it, or task.fetch). Other tasks take
 // their permit, if any, inside fetch.
 func (w *Worker) gated(t task) (string, bool) {
 	l := w.cfg.Limiter
-	if l == nil || (w.cfg.Cache != nil && t.claim == "") {
+	if l == nil || (w.cfg.Cache != nil && t.claim == "" && !t.fetch) {
 		return "", false
 	}
 	host := hostOf(t.job.URL)

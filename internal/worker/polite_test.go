@@ -4,10 +4,13 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
+	"github.com/urlcheck/url-checker/internal/cache"
 	"github.com/urlcheck/url-checker/internal/check"
 	"github.com/urlcheck/url-checker/internal/hostlimit"
 	"github.com/urlcheck/url-checker/internal/queue"
+	"github.com/urlcheck/url-checker/internal/waitfor"
 )
 
 // TestPutBackKeepsOnlyPlainPermits: a permit is kept as a spare only for a
@@ -44,5 +47,44 @@ func TestPutBackKeepsOnlyPlainPermits(t *testing.T) {
 		if kept {
 			w.gate.keep(tc.host, s) // for the next case
 		}
+	}
+}
+
+// TestReapedJobFetchesWithoutWaiting: the URL of a job whose worker died is
+// most likely still claimed by that worker in the cache; the job that comes
+// back fetches at once instead of waiting out the dead claim.
+func TestReapedJobFetchesWithoutWaiting(t *testing.T) {
+	ctx := context.Background()
+	q, rdb := setup(t, queue.Config{Lease: 100 * time.Millisecond})
+	newCache := func() *cache.Cache {
+		c, err := cache.New(rdb, cache.Config{Prefix: "t:cache:"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		return c
+	}
+	dead, live := newCache(), newCache()
+	enqueue(t, q, "http://example.test", "/a")
+	jobs, err := q.Claim(ctx, 1)
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("claim = %v, %v", jobs, err)
+	}
+	if c, err := dead.ClaimMany(ctx, []string{jobs[0].URL}); err != nil || c[0].Token == "" {
+		t.Fatalf("the dying worker's cache claim = %+v, %v", c, err)
+	}
+	// The worker dies: its lease runs out and the reaper puts the job back.
+	waitfor.Cond(t, 5*time.Second, "the job to be reaped", func() bool {
+		n, _, err := q.Reap(ctx, 10)
+		return err == nil && n == 1
+	})
+	again, err := q.Claim(ctx, 1)
+	if err != nil || len(again) != 1 || again[0].Reaps != 1 {
+		t.Fatalf("reclaim = %+v, %v; want the job, reaped once", again, err)
+	}
+	w := newWorker(t, q, Config{Cache: live})
+	tasks := w.claimFetches(ctx, again)
+	if len(tasks) != 1 || tasks[0].claim != "" || !tasks[0].fetch {
+		t.Errorf("tasks = %+v; want one that fetches without a claim", tasks)
 	}
 }
