@@ -25,11 +25,15 @@ const (
 // fetch, in one round trip.
 // KEYS: entry, claim. ARGV: token, claim TTL in ms.
 // Returns the entry if there is one, else 1 if the caller now holds the
-// claim, else 0 (another worker holds it).
+// claim, else 0 (another worker holds it). Run twice with one token, it
+// answers 1 both times: a pipeline sent again after NOSCRIPT on some
+// cluster nodes, or a command re-sent after a lost reply, must not find
+// the caller's own claim and wait for itself.
 var lookupScript = redis.NewScript(`
 local v = redis.call('GET', KEYS[1])
 if v then return v end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[2]) == ARGV[1] then return 1 end
 return 0
 `)
 

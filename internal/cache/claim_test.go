@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -9,7 +10,9 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
 	"github.com/urlcheck/url-checker/internal/check"
+	"github.com/urlcheck/url-checker/internal/redistest"
 )
 
 // TestCrossWorkerDedup runs two workers, each with its own Cache and Redis
@@ -141,5 +144,32 @@ func TestClaimHolderReleasesAfterStore(t *testing.T) {
 	}
 	if n, err := rdb.Exists(ctx, c.keys.claim(ek)).Result(); err != nil || n != 0 {
 		t.Errorf("claim after Get: got %d keys, %v; want 0", n, err)
+	}
+}
+
+// TestClaimManyAfterPartialNOSCRIPT: on a cluster where only one node knows
+// the lookup script, the first pipeline claims that node's URLs and gets
+// NOSCRIPT from the others; sent again, it must still report those claims
+// as the caller's, not as held by another worker.
+func TestClaimManyAfterPartialNOSCRIPT(t *testing.T) {
+	ctx := context.Background()
+	cl := redistest.StartCluster(t, 3)
+	one := cl.Nodes[0].Client(t)
+	if err := lookupScript.Load(ctx, one).Err(); err != nil {
+		t.Fatal(err)
+	}
+	c := newCache(t, cl.Client(t), Config{Prefix: "p:"})
+	var urls []string
+	for i := range 60 {
+		urls = append(urls, fmt.Sprintf("http://example.test/%d", i))
+	}
+	claims, err := c.ClaimMany(ctx, urls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, cl := range claims {
+		if cl.Token == "" || cl.Lookup.Found {
+			t.Errorf("%s: token %q, found %v; want this caller's claim", urls[i], cl.Token, cl.Lookup.Found)
+		}
 	}
 }
