@@ -46,6 +46,16 @@ type Permit struct {
 //
 // When the host is Unlimited, Acquire grants a permit without asking Redis.
 func (l *Limiter) Acquire(ctx context.Context, host string) (p Permit, wait time.Duration, ok bool, err error) {
+	return l.AcquirePaced(ctx, host, 0)
+}
+
+// AcquirePaced is Acquire for a caller that expects the host's slots to
+// free one every pace (its requests' usual duration divided by its
+// concurrency). A host with no free slot then gives the callers it turns
+// away successive times, pace apart (capped at Config.MaxPause, and never
+// less than the wait Acquire gives), as the rate does: a large backlog for
+// one busy host comes back at the host's pace instead of every BusyWait.
+func (l *Limiter) AcquirePaced(ctx context.Context, host string, pace time.Duration) (p Permit, wait time.Duration, ok bool, err error) {
 	host, err = normalizeHost(host)
 	if err != nil {
 		return Permit{}, 0, false, fmt.Errorf("acquire: %w", err)
@@ -58,16 +68,16 @@ func (l *Limiter) Acquire(ctx context.Context, host string) (p Permit, wait time
 	if pol.Concurrency > 0 {
 		token = l.ids.next()
 	}
-	return l.acquire(ctx, host, pol, token)
+	return l.acquire(ctx, host, pol, token, pace)
 }
 
 // acquire runs the acquire script for host with the given token, which is
 // "" when pol has no concurrency limit.
-func (l *Limiter) acquire(ctx context.Context, host string, pol Policy, token string) (Permit, time.Duration, bool, error) {
+func (l *Limiter) acquire(ctx context.Context, host string, pol Policy, token string, pace time.Duration) (Permit, time.Duration, bool, error) {
 	k := newKeys(l.cfg.Prefix, host)
-	res, err := l.s.acquire.Run(ctx, l.rdb, []string{k.slots, k.rate, k.tail, k.pause, k.backoff},
+	res, err := l.s.acquire.Run(ctx, l.rdb, []string{k.slots, k.rate, k.tail, k.pause, k.backoff, k.busy},
 		token, pol.Concurrency, l.cfg.Lease.Microseconds(), pol.interval(), pol.burst(),
-		l.cfg.MaxPause.Microseconds()).Int64Slice()
+		l.cfg.MaxPause.Microseconds(), pace.Microseconds()).Int64Slice()
 	if err != nil {
 		return Permit{}, 0, false, fmt.Errorf("acquire %s: %w", host, err)
 	}
@@ -81,7 +91,7 @@ func (l *Limiter) acquire(ctx context.Context, host string, pol Policy, token st
 	case statusPaused:
 		return Permit{}, wait + l.jitter(l.cfg.BusyWait), false, nil
 	case statusBusy:
-		return Permit{}, l.cfg.BusyWait/2 + l.jitter(l.cfg.BusyWait), false, nil
+		return Permit{}, max(wait, l.cfg.BusyWait/2) + l.jitter(l.cfg.BusyWait), false, nil
 	case statusRate:
 		return Permit{}, wait, false, nil
 	}

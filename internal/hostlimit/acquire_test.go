@@ -83,7 +83,7 @@ func TestAcquireReplay(t *testing.T) {
 	l1, l2, _ := twoWorkers(t, Config{Default: Policy{Concurrency: 2, Rate: 1000, Burst: 5}})
 	pol := l1.Policy("example.com")
 	for i := range 2 {
-		_, _, ok, err := l1.acquire(context.Background(), "example.com", pol, "token")
+		_, _, ok, err := l1.acquire(context.Background(), "example.com", pol, "token", 0)
 		if err != nil || !ok {
 			t.Fatalf("run %d: ok %v, err %v; want a permit", i+1, ok, err)
 		}
@@ -238,5 +238,38 @@ func TestAcquireBadHost(t *testing.T) {
 		if _, _, _, err := l.Acquire(context.Background(), host); err == nil {
 			t.Errorf("Acquire(%q): no error", host)
 		}
+	}
+}
+
+// TestBusyPace: callers turned away by a busy host that give a pace come
+// back one pace apart, across workers, capped by MaxPause; without a pace
+// the wait is the plain BusyWait.
+func TestBusyPace(t *testing.T) {
+	const pace, busy = time.Second, 100 * time.Millisecond
+	cfg := Config{Default: Policy{Concurrency: 1}, BusyWait: busy, MaxPause: 3500 * time.Millisecond,
+		Rand: func() float64 { return 0 }}
+	a, b, srv := twoWorkers(t, cfg)
+	mustAcquire(t, a, "h")
+	var waits []time.Duration
+	for i := range 5 {
+		l := []*Limiter{a, b}[i%2]
+		_, wait, ok, err := l.AcquirePaced(context.Background(), "h", pace)
+		if err != nil || ok {
+			t.Fatalf("AcquirePaced %d = ok %v, err %v; want turned away", i, ok, err)
+		}
+		waits = append(waits, wait)
+	}
+	// Each wait is its slot's time from now, a few ms off for the time
+	// the calls took; the fourth and fifth are capped.
+	for i, want := range []time.Duration{pace, 2 * pace, 3 * pace, 3500 * time.Millisecond, 3500 * time.Millisecond} {
+		if d := want - waits[i]; d < 0 || d > 200*time.Millisecond {
+			t.Errorf("wait %d = %v; want about %v", i, waits[i], want)
+		}
+	}
+	if w := mustRefuse(t, a, "h"); w != busy/2 {
+		t.Errorf("wait without a pace = %v; want BusyWait/2 = %v (no jitter here)", w, busy/2)
+	}
+	if ttl := srv.Client(t).PTTL(context.Background(), newKeys(DefaultPrefix, "h").busy).Val(); ttl <= 0 {
+		t.Errorf("PTTL of the busy tail = %v; want it to expire", ttl)
 	}
 }

@@ -8,6 +8,7 @@ type keys struct {
 	slots   string // ZSET permit token -> lease deadline, µs on the Redis clock
 	rate    string // STRING GCRA theoretical arrival time, µs on the Redis clock
 	tail    string // STRING latest retry time given to a caller the rate turned away, µs
+	busy    string // STRING latest retry time given to a caller turned away for want of a slot, µs
 	pause   string // STRING "1"; its TTL is the host-wide pause
 	backoff string // STRING backoff steps taken (INCR); forgotten after its TTL
 }
@@ -18,6 +19,7 @@ func newKeys(prefix, host string) keys {
 		slots:   p + "slots",
 		rate:    p + "rate",
 		tail:    p + "tail",
+		busy:    p + "busy",
 		pause:   p + "pause",
 		backoff: p + "backoff",
 	}

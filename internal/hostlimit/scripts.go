@@ -23,10 +23,12 @@ local function ms(us) return int(math.max(1, math.ceil(us / 1000))) end
 // host whose GCRA state has no room yet waits for it, and each caller
 // turned away is given the next free time after the last one given out
 // (capped), so that deferred jobs come back one interval apart instead of
-// all at once; otherwise the slot and the rate are taken.
-// KEYS: slots, rate, tail, pause, backoff.
+// all at once; otherwise the slot and the rate are taken. A busy host does
+// the same with the pace the caller expects slots to free at, when it
+// knows one, so that the jobs it turns away come back at the host's pace.
+// KEYS: slots, rate, tail, pause, backoff, busy tail.
 // ARGV: token, concurrency (0: none), lease µs, interval µs (0: no rate),
-// burst, longest wait µs.
+// burst, longest wait µs, pace µs (0: unknown).
 // Returns {status, wait µs, backoff}: status 1 granted, 0 paused, 2 busy,
 // 3 rate-limited; backoff is 1 when the host has a backoff step count.
 const acquireSrc = luaPrelude + `
@@ -38,7 +40,13 @@ local pause = redis.call('PTTL', KEYS[4])
 if pause > 0 then return {0, pause * 1000, boff} end
 if limit > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', int(now))
-  if redis.call('ZCARD', KEYS[1]) >= limit then return {2, 0, boff} end
+  if redis.call('ZCARD', KEYS[1]) >= limit then
+    local pace = tonumber(ARGV[7])
+    if pace <= 0 then return {2, 0, boff} end
+    local tail = math.min(math.max(tonumber(redis.call('GET', KEYS[6]) or 0), now) + pace, now + cap)
+    redis.call('SET', KEYS[6], int(tail), 'PX', ms(tail - now))
+    return {2, tail - now, boff}
+  end
 end
 if interval > 0 then
   local tat = math.max(tonumber(redis.call('GET', KEYS[2]) or 0), now)

@@ -224,3 +224,13 @@ func (g *gate) sweep(idleSince time.Time, host string) []hostlimit.Permit {
 	}
 	return out
 }
+
+// pace is how often a slot of host frees up, as this worker has seen it:
+// a check's usual duration divided by the host's limit; 0 when unknown.
+func (g *gate) pace(host string, limit int) time.Duration {
+	d, ok := g.checks.Peek(host)
+	if !ok || limit <= 0 {
+		return 0
+	}
+	return d / time.Duration(limit)
+}

@@ -88,13 +88,16 @@ func (w *Worker) runGated(ctx context.Context, host string, t task) {
 	}
 }
 
-// permit takes a spare permit for host, or acquires one. When the limiter
-// is unavailable it grants an empty permit: checking anyway beats stalling.
+// permit takes a spare permit for host, or acquires one, telling the
+// limiter how fast the host's slots free up as this worker has seen it, so
+// that jobs turned away come back at that pace. When the limiter is
+// unavailable it grants an empty permit: checking anyway beats stalling.
 func (w *Worker) permit(ctx context.Context, host string) (spare, time.Duration, bool) {
 	if s, ok := w.gate.takeSpare(host); ok {
 		return s, 0, true
 	}
-	p, wait, ok, err := w.cfg.Limiter.Acquire(ctx, host)
+	l := w.cfg.Limiter
+	p, wait, ok, err := l.AcquirePaced(ctx, host, w.gate.pace(host, l.Policy(host).Concurrency))
 	if err != nil {
 		w.log.Debug("host limiter unavailable; checking anyway", "host", host, "err", err)
 		return spare{since: time.Now()}, 0, true
