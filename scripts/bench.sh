@@ -26,6 +26,7 @@ TIMEOUT=${BENCH_TIMEOUT:-120}
 RUN_GO=${BENCH_GO:-1}
 DELAY_MS=50 # the latency-bound origin's answer time
 HOSTS=50    # distinct hosts of the politeness scenario (127.0.0.1 to 127.0.0.50)
+SLOWHOST_URLS=2000 # the politeness scenario on one slow host: 12.5 s at its bound
 
 # Worker settings shared by every scenario. HOST_CONCURRENCY=0 lifts the
 # per-host limit: every URL here goes to one local host.
@@ -311,6 +312,7 @@ genurls() {
 make_lists() {
 	genurls "$tmp/fast.txt" "$URLS"
 	sed "s#/status/200#/delay/${DELAY_MS}ms#" "$tmp/fast.txt" >"$tmp/slow.txt"
+	head -n "$SLOWHOST_URLS" "$tmp/slow.txt" >"$tmp/slowhost.txt"
 	local code
 	code=$(curl -s -o /dev/null -w '%{http_code}' "$(head -n 1 "$tmp/slow.txt")" 2>/dev/null || true)
 	[[ -z $code || $code == 200 ]] || die "the delayed origin answers $code, not 200"
@@ -474,7 +476,7 @@ collect() {
 	fi
 	[[ ${errors:-0} == 0 ]] || note[$key]+=", $errors errors"
 	note[$key]+=", from origin ${from_origin:-0}"
-	for f in retried reaped stale dead bug_duplicate merged; do
+	for f in retried deferred reaped stale dead bug_duplicate merged; do
 		v=$(counter "$f" "$ns")
 		[[ ${v:-0} == 0 ]] || note[$key]+=", $f $v"
 	done
@@ -605,6 +607,8 @@ build_tables() {
 	row "6 politeness: $HOSTS hosts, HOST_CONCURRENCY=0" hosts_off "" ""
 	row "6 politeness: scenario 1's one host, HOST_CONCURRENCY=8" onehost \
 		"no limit (scenario 1): $(fmt_n 0 "${rate[cold]:-}")/s" "$(ratio "${rate[onehost]:-}" "${rate[cold]:-}")"
+	row "6 politeness: one ${DELAY_MS} ms host, HOST_CONCURRENCY=8, 3 workers x 64" slowhost \
+		"bound 8 / ${DELAY_MS} ms = $((8000 / DELAY_MS))/s" "$(ratio "${rate[slowhost]:-}" "$((8000 / DELAY_MS))")"
 	row "7 single Redis: 3 workers x 256, ${DELAY_MS} ms" slow3 "" "" \
 		"Redis CPU $(fmt_n 2 "${rcpu[slow3]:-}") s"
 	row "7 3-primary cluster, 16 shards: 3 workers x 256, ${DELAY_MS} ms" cluster3 \
@@ -690,11 +694,12 @@ main() {
 		HOST_CONCURRENCY=8 checker hosts_on bench-hosts-on 1 64 "$tmp/hosts.txt"
 		checker hosts_off bench-hosts-off 1 64 "$tmp/hosts.txt"
 		HOST_CONCURRENCY=8 checker onehost bench-onehost 1 64 "$tmp/fast.txt"
+		HOST_CONCURRENCY=8 checker slowhost bench-slowhost 3 64 "$tmp/slowhost.txt"
 		checker slow3 bench-slow-3 3 256 "$tmp/slow.txt"
 		start_cluster
 		cluster_checker cluster3 3 256 "$tmp/slow.txt"
 	else
-		for k in cold warm slow1 slow2 slow4 producer hosts_on hosts_off onehost slow3 cluster3; do note[$k]="skipped: redis-server is missing"; done
+		for k in cold warm slow1 slow2 slow4 producer hosts_on hosts_off onehost slowhost slow3 cluster3; do note[$k]="skipped: redis-server is missing"; done
 	fi
 	stop_all
 
