@@ -1,15 +1,8 @@
 package chaos
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"os"
 	"path/filepath"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,65 +11,12 @@ import (
 	"github.com/urlcheck/url-checker/internal/redistest"
 )
 
-// origin is a local HTTP server that counts requests. Paths starting with
-// /missing/ answer 404; every answer waits delay.
-type origin struct {
-	*httptest.Server
-	total atomic.Int64
-}
-
-func newOrigin(tb testing.TB, delay time.Duration) *origin {
-	tb.Helper()
-	o := &origin{}
-	o.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		o.total.Add(1)
-		if delay > 0 {
-			time.Sleep(delay) // the origin's latency, not synchronisation
-		}
-		if strings.HasPrefix(r.URL.Path, "/missing/") {
-			w.WriteHeader(http.StatusNotFound)
-		}
-	}))
-	tb.Cleanup(o.Close)
-	return o
-}
-
-// writeList writes n URLs of o to a file, every tenth a 404.
-func (o *origin) writeList(tb testing.TB, n int) string {
-	tb.Helper()
-	var b bytes.Buffer
-	for i := range n {
-		kind := "ok"
-		if i%10 == 9 {
-			kind = "missing"
-		}
-		fmt.Fprintf(&b, "%s/%s/%d\n", o.URL, kind, i)
-	}
-	return writeFile(tb, "urls.txt", b.Bytes())
-}
-
-func writeFile(tb testing.TB, name string, data []byte) string {
-	tb.Helper()
-	path := filepath.Join(tb.TempDir(), name)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	return path
-}
-
-// fastEnv shortens every timer so that faults show up within seconds, and
-// keeps every result in the feed so that duplicates would show.
-// Every URL of these tests is on one local host, so the per-host limit is
-// lifted (politeness has tests of its own).
-var fastEnv = []string{"LEASE=1s", "FLUSH_INTERVAL=200ms", "WORKER_TIMEOUT=0.05", "RETRY_BASE=10ms",
-	"RESULTS_TO_KEEP=0", "HTTP_TIMEOUT=5", "LOG_LEVEL=warn", "HOST_CONCURRENCY=0"}
-
 // system is one namespace on one private Redis, and the processes run
 // against it.
 type system struct {
 	tb    testing.TB
 	redis *redistest.Server
-	env   []string // REDIS_ADDR, NAMESPACE and fastEnv for every process
+	env   []string // REDIS_ADDR, NAMESPACE and proctest.FastEnv for every process
 	q     *queue.Queue
 }
 
@@ -84,7 +24,7 @@ func newSystem(tb testing.TB, opts ...redistest.Option) *system {
 	tb.Helper()
 	srv := redistest.Start(tb, opts...)
 	s := &system{tb: tb, redis: srv}
-	s.env = append([]string{"REDIS_ADDR=" + srv.Addr(), "NAMESPACE=chaos"}, fastEnv...)
+	s.env = append([]string{"REDIS_ADDR=" + srv.Addr(), "NAMESPACE=chaos"}, proctest.FastEnv...)
 	q, err := queue.New(context.Background(), srv.Client(tb), queue.Config{Namespace: "chaos"})
 	if err != nil {
 		tb.Fatal(err)

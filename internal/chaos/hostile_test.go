@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/urlcheck/url-checker/internal/check"
+	"github.com/urlcheck/url-checker/internal/origintest"
 )
 
 // hostile is one kind of misbehaving origin and the verdict a check of it
@@ -57,7 +58,7 @@ func TestHostileOrigins(t *testing.T) {
 	}
 	n := perKind * len(kinds)
 	s := newSystem(t)
-	s.run("producer", writeFile(t, "hostile.txt", []byte(list.String())))
+	s.run("producer", origintest.WriteFile(t, "hostile.txt", []byte(list.String())))
 	// The 429 storm asks for an hour's pause; MAX_RETRY_AFTER caps the
 	// wait before the retry at a second.
 	w := s.start("worker", []string{"HTTP_TIMEOUT=1", "MAX_RETRIES=1", "RETRY_BASE=10ms", "MAX_RETRY_AFTER=1",

@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/urlcheck/url-checker/internal/origintest"
 )
 
 // TestWorkerSIGKILL runs 50,000 URLs against an origin with 20 ms of
@@ -19,8 +21,8 @@ func TestWorkerSIGKILL(t *testing.T) {
 	const n = 50000
 	begin := time.Now()
 	s := newSystem(t)
-	o := newOrigin(t, 20*time.Millisecond)
-	s.run("producer", o.writeList(t, n))
+	o := origintest.New(t, 20*time.Millisecond)
+	s.run("producer", o.WriteList(t, n))
 	// 4 × 8 checks of 20 ms cap the run at 1,600 URLs/s, so it lasts long
 	// enough for a few dozen kills.
 	env := []string{"CONCURRENCY=8"}
@@ -36,7 +38,7 @@ func TestWorkerSIGKILL(t *testing.T) {
 	st := s.stats()
 	report(t, "worker_SIGKILL", n, fmt.Sprintf("%d_worker_SIGKILLs", kills), tl, time.Since(begin))
 	t.Logf("%d kills: reaped %d, stale %d, dead %d, origin requests %d for %d URLs",
-		kills, st.Reaped, st.Stale, st.Dead, o.total.Load(), n)
+		kills, st.Reaped, st.Stale, st.Dead, o.Total.Load(), n)
 	if kills < 10 {
 		t.Errorf("only %d kills happened; the run was too short to prove anything", kills)
 	}

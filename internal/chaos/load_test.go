@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/urlcheck/url-checker/internal/origintest"
 	"github.com/urlcheck/url-checker/internal/redistest"
 	"github.com/urlcheck/url-checker/internal/waitfor"
 )
@@ -30,8 +31,8 @@ func TestAPIUnderLoad(t *testing.T) {
 	const n = 50000
 	begin := time.Now()
 	s := newSystem(t)
-	o := newOrigin(t, 20*time.Millisecond)
-	s.run("producer", o.writeList(t, n))
+	o := origintest.New(t, 20*time.Millisecond)
+	s.run("producer", o.WriteList(t, n))
 	api := fmt.Sprintf("127.0.0.1:%d", redistest.FreePort(t))
 	apiProc := s.start("api", []string{"API_ADDR=" + api})
 	// 2 × 16 checks of 20 ms cap the run at 1,600 URLs/s, so it outlasts

@@ -11,11 +11,11 @@
 package chaos
 
 import (
-	"fmt"
-	"github.com/urlcheck/url-checker/internal/proctest"
 	"os"
 	"testing"
 	"time"
+
+	"github.com/urlcheck/url-checker/internal/proctest"
 )
 
 // binDir holds the binaries built for this test run.
@@ -23,15 +23,7 @@ var binDir string
 
 func TestMain(m *testing.M) {
 	// Linking is not cached, so build only the binaries the tests run.
-	dir, err := proctest.Build("../../cmd/producer", "../../cmd/worker", "../../cmd/monitor", "../../cmd/api")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "build binaries:", err)
-		os.Exit(1)
-	}
-	binDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	proctest.Main(m, &binDir, "../../cmd/producer", "../../cmd/worker", "../../cmd/monitor", "../../cmd/api")
 }
 
 // long skips a scenario that takes more than a few seconds unless CHAOS is

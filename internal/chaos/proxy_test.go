@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/urlcheck/url-checker/internal/origintest"
 )
 
 // TestNetworkBlips puts a proxy between the workers and Redis that drops a
@@ -22,8 +24,8 @@ func TestNetworkBlips(t *testing.T) {
 	const n = 10000
 	begin := time.Now()
 	s := newSystem(t)
-	o := newOrigin(t, 20*time.Millisecond)
-	s.run("producer", o.writeList(t, n))
+	o := origintest.New(t, 20*time.Millisecond)
+	s.run("producer", o.WriteList(t, n))
 	p := newBlipProxy(t, s.redis.Addr())
 	// 3 × 5 checks of 20 ms cap the run at 750 URLs/s: over ten seconds
 	// of blips.

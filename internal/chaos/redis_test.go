@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/urlcheck/url-checker/internal/origintest"
 	"github.com/urlcheck/url-checker/internal/redistest"
 	"github.com/urlcheck/url-checker/internal/waitfor"
 )
@@ -45,8 +46,8 @@ func redisOutage(t *testing.T, scenario, fault string, aof redistest.Option, dow
 	const n = 20000
 	begin := time.Now()
 	s := newSystem(t, aof)
-	o := newOrigin(t, 5*time.Millisecond)
-	s.run("producer", o.writeList(t, n))
+	o := origintest.New(t, 5*time.Millisecond)
+	s.run("producer", o.WriteList(t, n))
 	api := fmt.Sprintf("127.0.0.1:%d", redistest.FreePort(t))
 	apiProc := s.start("api", []string{"API_ADDR=" + api})
 	mon := s.start("monitor", nil, "-until-done", "-json", "-interval", "200ms")

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/urlcheck/url-checker/internal/origintest"
 	"github.com/urlcheck/url-checker/internal/redistest"
 	"github.com/urlcheck/url-checker/internal/waitfor"
 )
@@ -38,7 +39,7 @@ func TestSilentRedisFailsInBoundedTime(t *testing.T) {
 // wants it to exit within limit with a non-zero status and a message that
 // names addr and contains want.
 func failsFast(t *testing.T, scenario, addr string, limit time.Duration, want string) {
-	list := writeFile(t, "urls.txt", []byte("http://example.test/\n"))
+	list := origintest.WriteFile(t, "urls.txt", []byte("http://example.test/\n"))
 	begin := time.Now()
 	t.Cleanup(func() { // after the parallel subtests
 		report(t, scenario, 0, "4_binaries_started_without_Redis", tally{}, time.Since(begin))
@@ -113,8 +114,8 @@ func TestWorkerWaitsForRedis(t *testing.T) {
 	const n = 200
 	begin := time.Now()
 	s := newSystem(t, redistest.WithAOF("always"))
-	o := newOrigin(t, 0)
-	s.run("producer", o.writeList(t, n))
+	o := origintest.New(t, 0)
+	s.run("producer", o.WriteList(t, n))
 	s.redis.Stop(t)
 	w := s.start("worker", nil, "-wait-redis", "-drain", "patient")
 	waitfor.Cond(t, 10*time.Second, "the worker to say it waits", func() bool {

@@ -3,23 +3,19 @@ package e2e
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/urlcheck/url-checker/internal/origintest"
 )
 
-// writeRepeated writes lines URLs that cycle through distinct ones.
-func (o *origin) writeRepeated(tb testing.TB, distinct, lines int) string {
+// writeRepeated writes lines URLs of o that cycle through distinct ones.
+func writeRepeated(tb testing.TB, o *origintest.Origin, distinct, lines int) string {
 	var b bytes.Buffer
 	for i := range lines {
 		fmt.Fprintf(&b, "%s/ok/%d\n", o.URL, i%distinct)
 	}
-	path := filepath.Join(tb.TempDir(), "repeated.txt")
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	return path
+	return origintest.WriteFile(tb, "repeated.txt", b.Bytes())
 }
 
 func (s *system) drain(workers int, env ...string) {
@@ -45,13 +41,13 @@ func TestCacheDeduplicatesAcrossWorkers(t *testing.T) {
 }
 
 func dedup(t *testing.T, s *system) {
-	o := newOrigin(t, 5*time.Millisecond)
-	s.run("producer", o.writeRepeated(t, 50, 5000))
+	o := origintest.New(t, 5*time.Millisecond)
+	s.run("producer", writeRepeated(t, o, 50, 5000))
 	s.drain(3)
 	st := s.checkExactlyOnce(5000)
 	c := st.Counters
-	t.Logf("origin requests %d; l1 %d, l2 %d, origin %d, merged %d", o.total.Load(), c["l1"], c["l2"], c["origin"], c["merged"])
-	if got := o.total.Load(); got < 50 || got > 55 {
+	t.Logf("origin requests %d; l1 %d, l2 %d, origin %d, merged %d", o.Total.Load(), c["l1"], c["l2"], c["origin"], c["merged"])
+	if got := o.Total.Load(); got < 50 || got > 55 {
 		t.Errorf("origin requests = %d; want about 50 (one per distinct URL)", got)
 	}
 }
@@ -64,16 +60,16 @@ func TestWarmRun(t *testing.T) {
 	}
 	const n = 20000
 	s := newSystem(t)
-	o := newOrigin(t, 0)
-	list := o.writeRepeated(t, n, n)
+	o := origintest.New(t, 0)
+	list := writeRepeated(t, o, n, n)
 	s.run("producer", list)
 	s.drain(1)
 	s.checkExactlyOnce(n)
-	cold := o.total.Load()
+	cold := o.Total.Load()
 	s.run("producer", list)
 	s.drain(1)
 	st := s.checkExactlyOnce(n)
-	warm := o.total.Load() - cold
+	warm := o.Total.Load() - cold
 	c := st.Counters
 	t.Logf("cold origin requests %d; warm %d (l1 %d, l2 %d, origin %d)", cold, warm, c["l1"], c["l2"], c["origin"])
 	if warm >= n/100 || c["origin"] >= n/100 {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/urlcheck/url-checker/internal/origintest"
+	"github.com/urlcheck/url-checker/internal/proctest"
 	"github.com/urlcheck/url-checker/internal/redistest"
 	"github.com/urlcheck/url-checker/internal/waitfor"
 )
@@ -24,10 +26,10 @@ func TestClusterFailover(t *testing.T) {
 	const n = 10000
 	c := redistest.StartReplicatedCluster(t, 3, 1, redistest.WithArgs("--cluster-node-timeout", "1000"))
 	s := &system{tb: t, q: nil}
-	s.env = append([]string{"REDIS_ADDR=" + strings.Join(c.Addrs(), ","), "NAMESPACE=e2e"}, fastEnv...)
+	s.env = append([]string{"REDIS_ADDR=" + strings.Join(c.Addrs(), ","), "NAMESPACE=e2e"}, proctest.FastEnv...)
 	s.q = newQueue(t, c.Client(t), 16)
-	o := newOrigin(t, 5*time.Millisecond)
-	s.run("producer", o.writeList(t, n))
+	o := origintest.New(t, 5*time.Millisecond)
+	s.run("producer", o.WriteList(t, n))
 	var workers []*proc
 	for i := range 3 {
 		workers = append(workers, s.start("worker", []string{"CONCURRENCY=16"}, "-drain", fmt.Sprint("w", i)))
@@ -46,5 +48,5 @@ func TestClusterFailover(t *testing.T) {
 		return err == nil
 	})
 	st := s.checkExactlyOnce(n)
-	t.Logf("after failover: %d results, reaped %d, stale %d, origin requests %d", st.Done, st.Reaped, st.Stale, o.total.Load())
+	t.Logf("after failover: %d results, reaped %d, stale %d, origin requests %d", st.Done, st.Reaped, st.Stale, o.Total.Load())
 }

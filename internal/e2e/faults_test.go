@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/urlcheck/url-checker/internal/origintest"
 	"github.com/urlcheck/url-checker/internal/redistest"
 	"github.com/urlcheck/url-checker/internal/waitfor"
 )
@@ -22,10 +23,10 @@ func TestKilledWorkerLosesNothing(t *testing.T) {
 }
 
 func killedWorker(t *testing.T, s *system) {
-	o := newOrigin(t, time.Millisecond)
-	s.run("producer", o.writeList(t, 2000))
+	o := origintest.New(t, time.Millisecond)
+	s.run("producer", o.WriteList(t, 2000))
 	victim := s.start("worker", []string{"FLUSH_INTERVAL=1h", "BATCH_SIZE=10000", "CONCURRENCY=16"}, "victim")
-	waitfor.Cond(t, 30*time.Second, "victim to check 300 URLs", func() bool { return o.total.Load() >= 300 })
+	waitfor.Cond(t, 30*time.Second, "victim to check 300 URLs", func() bool { return o.Total.Load() >= 300 })
 	victim.Signal(t, syscall.SIGKILL)
 	_ = victim.Wait(t, 10*time.Second)
 	if st := s.stats(); st.Done != 0 {
@@ -46,10 +47,10 @@ func killedWorker(t *testing.T, s *system) {
 // are refused.
 func TestPausedWorkerCannotCommit(t *testing.T) {
 	s := newSystem(t)
-	o := newOrigin(t, time.Millisecond)
-	s.run("producer", o.writeList(t, 1000))
+	o := origintest.New(t, time.Millisecond)
+	s.run("producer", o.WriteList(t, 1000))
 	zombie := s.start("worker", []string{"FLUSH_INTERVAL=3s", "BATCH_SIZE=10000", "CONCURRENCY=8"}, "zombie")
-	waitfor.Cond(t, 30*time.Second, "zombie to check 100 URLs", func() bool { return o.total.Load() >= 100 })
+	waitfor.Cond(t, 30*time.Second, "zombie to check 100 URLs", func() bool { return o.Total.Load() >= 100 })
 	zombie.Signal(t, syscall.SIGSTOP)
 	rescue := s.start("worker", nil, "-drain", "rescue")
 	if err := rescue.Wait(t, time.Minute); err != nil {
@@ -68,8 +69,8 @@ func TestPausedWorkerCannotCommit(t *testing.T) {
 // run and starts it again on the same port; the workers ride through.
 func TestRedisRestartMidRun(t *testing.T) {
 	s := newSystem(t, redistest.WithAOF("always"))
-	o := newOrigin(t, 2*time.Millisecond)
-	s.run("producer", o.writeList(t, 3000))
+	o := origintest.New(t, 2*time.Millisecond)
+	s.run("producer", o.WriteList(t, 3000))
 	var workers []*proc
 	for i := range 2 {
 		workers = append(workers, s.start("worker", []string{"CONCURRENCY=8"}, "-drain", fmt.Sprint("w", i)))
@@ -97,8 +98,8 @@ func TestChaosKills(t *testing.T) {
 	}
 	const n = 20000
 	s := newSystem(t)
-	o := newOrigin(t, 20*time.Millisecond)
-	s.run("producer", o.writeList(t, n))
+	o := origintest.New(t, 20*time.Millisecond)
+	s.run("producer", o.WriteList(t, n))
 	env := []string{"CONCURRENCY=16"}
 	workers := make([]*proc, 3)
 	for i := range workers {
@@ -122,7 +123,7 @@ func TestChaosKills(t *testing.T) {
 	}
 	st := s.checkExactlyOnce(n)
 	t.Logf("%d URLs, %d kills: reaped %d, stale %d, dead %d, origin requests %d",
-		n, kills, st.Reaped, st.Stale, st.Dead, o.total.Load())
+		n, kills, st.Reaped, st.Stale, st.Dead, o.Total.Load())
 	if kills < 3 {
 		t.Errorf("only %d kills happened; the run was too short to prove anything", kills)
 	}

@@ -4,16 +4,9 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,57 +20,7 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
-	dir, err := proctest.Build("../../cmd/...")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "build binaries:", err)
-		os.Exit(1)
-	}
-	binDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// origin is a local HTTP server that counts requests per path. Paths
-// starting with /missing/ answer 404; every answer waits delay.
-type origin struct {
-	*httptest.Server
-	hits  sync.Map // path -> *atomic.Int64
-	total atomic.Int64
-}
-
-func newOrigin(tb testing.TB, delay time.Duration) *origin {
-	o := &origin{}
-	o.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n, _ := o.hits.LoadOrStore(r.URL.Path, new(atomic.Int64))
-		n.(*atomic.Int64).Add(1)
-		o.total.Add(1)
-		if delay > 0 {
-			time.Sleep(delay) // the origin's latency, not synchronisation
-		}
-		if strings.HasPrefix(r.URL.Path, "/missing/") {
-			w.WriteHeader(http.StatusNotFound)
-		}
-	}))
-	tb.Cleanup(o.Close)
-	return o
-}
-
-// writeList writes n URLs of o to a file, every tenth a 404.
-func (o *origin) writeList(tb testing.TB, n int) string {
-	var b bytes.Buffer
-	for i := range n {
-		kind := "ok"
-		if i%10 == 9 {
-			kind = "missing"
-		}
-		fmt.Fprintf(&b, "%s/%s/%d\n", o.URL, kind, i)
-	}
-	path := filepath.Join(tb.TempDir(), "urls.txt")
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	return path
+	proctest.Main(m, &binDir, "../../cmd/...")
 }
 
 // system is one namespace on one private Redis, and the processes run
@@ -89,16 +32,10 @@ type system struct {
 	q     *queue.Queue
 }
 
-// fastEnv shortens every timer so faults show up within seconds.
-// Every URL of these tests is on one local host, so the per-host limit is
-// lifted (politeness has tests of its own).
-var fastEnv = []string{"LEASE=1s", "FLUSH_INTERVAL=200ms", "WORKER_TIMEOUT=0.05", "RETRY_BASE=10ms",
-	"RESULTS_TO_KEEP=0", "HTTP_TIMEOUT=5", "LOG_LEVEL=warn", "HOST_CONCURRENCY=0"}
-
 func newSystem(tb testing.TB, opts ...redistest.Option) *system {
 	srv := redistest.Start(tb, opts...)
 	s := &system{tb: tb, redis: srv}
-	s.env = append([]string{"REDIS_ADDR=" + srv.Addr(), "NAMESPACE=e2e"}, fastEnv...)
+	s.env = append([]string{"REDIS_ADDR=" + srv.Addr(), "NAMESPACE=e2e"}, proctest.FastEnv...)
 	s.q = newQueue(tb, srv.Client(tb), 1)
 	return s
 }
@@ -108,7 +45,7 @@ func newSystem(tb testing.TB, opts ...redistest.Option) *system {
 func newClusterSystem(tb testing.TB) *system {
 	c := redistest.StartCluster(tb, 3)
 	s := &system{tb: tb}
-	s.env = append([]string{"REDIS_ADDR=" + strings.Join(c.Addrs(), ","), "NAMESPACE=e2e"}, fastEnv...)
+	s.env = append([]string{"REDIS_ADDR=" + strings.Join(c.Addrs(), ","), "NAMESPACE=e2e"}, proctest.FastEnv...)
 	s.q = newQueue(tb, c.Client(tb), 16)
 	return s
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/urlcheck/url-checker/internal/origintest"
 	"github.com/urlcheck/url-checker/internal/redistest"
 	"github.com/urlcheck/url-checker/internal/waitfor"
 )
@@ -33,8 +34,8 @@ func TestPipelineOnOneNodeCluster(t *testing.T) {
 
 func pipeline(t *testing.T, s *system) {
 	const n = 3000
-	o := newOrigin(t, time.Millisecond)
-	out := s.run("producer", o.writeList(t, n))
+	o := origintest.New(t, time.Millisecond)
+	out := s.run("producer", o.WriteList(t, n))
 	if !strings.Contains(out, fmt.Sprintf("accepted %d, rejected 0", n)) {
 		t.Errorf("producer said %q; want %d accepted", out, n)
 	}

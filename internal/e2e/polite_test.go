@@ -1,21 +1,20 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/urlcheck/url-checker/internal/check"
+	"github.com/urlcheck/url-checker/internal/origintest"
 )
 
 // hostOrigin is an origin on its own loopback address (127.0.0.2, ...), so
@@ -53,15 +52,7 @@ func newHostOrigin(tb testing.TB, ip string, h func(w http.ResponseWriter, n int
 }
 
 func writeLines(tb testing.TB, name string, lines []string) string {
-	var b bytes.Buffer
-	for _, l := range lines {
-		b.WriteString(l + "\n")
-	}
-	p := filepath.Join(tb.TempDir(), name)
-	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	return p
+	return origintest.WriteFile(tb, name, []byte(strings.Join(lines, "\n")+"\n"))
 }
 
 // TestHostConcurrencyAcrossWorkers: three workers, HOST_CONCURRENCY=4; the

@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/urlcheck/url-checker/internal/proctest"
 	"github.com/urlcheck/url-checker/internal/redistest"
 	"github.com/urlcheck/url-checker/internal/waitfor"
 )
@@ -23,7 +24,7 @@ func TestPipelineUnderSentinel(t *testing.T) {
 	primary := redistest.Start(t)
 	addr := startSentinel(t, primary.Port())
 	s := &system{tb: t, redis: primary}
-	s.env = append([]string{"REDIS_ADDR=" + addr, "REDIS_SENTINEL_MASTER=main", "NAMESPACE=e2e"}, fastEnv...)
+	s.env = append([]string{"REDIS_ADDR=" + addr, "REDIS_SENTINEL_MASTER=main", "NAMESPACE=e2e"}, proctest.FastEnv...)
 	s.q = newQueue(t, primary.Client(t), 1)
 	pipeline(t, s)
 }

@@ -3,6 +3,7 @@
 package proctest
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,6 +31,29 @@ func Build(pkgs ...string) (string, error) {
 	}
 	return dir, nil
 }
+
+// Main is a TestMain: it builds pkgs, sets *bin to the directory holding
+// them, runs the tests, removes the directory and exits with the tests'
+// status.
+func Main(m *testing.M, bin *string, pkgs ...string) {
+	dir, err := Build(pkgs...)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "build binaries:", err)
+		os.Exit(1)
+	}
+	*bin = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// FastEnv is the environment under which the fault tests run the binaries:
+// every timer shortened so that faults show up within seconds, and every
+// result kept in the feed so that a duplicate would show. Every URL of
+// these tests is on one local host, so the per-host limit is lifted
+// (politeness has tests of its own).
+var FastEnv = []string{"LEASE=1s", "FLUSH_INTERVAL=200ms", "WORKER_TIMEOUT=0.05", "RETRY_BASE=10ms",
+	"RESULTS_TO_KEEP=0", "HTTP_TIMEOUT=5", "LOG_LEVEL=warn", "HOST_CONCURRENCY=0"}
 
 // Proc is a running binary. Its methods may be called from the test's
 // goroutine; Output is also safe from others.
